@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../logger.js';
+import { QUEUE_NAMES, isQueueName, type QueueName } from '../../queue/names.js';
+import { openDeps } from '../../workers/deps.js';
+import { startWorkers } from '../../workers/runtime.js';
+import { CliError } from '../errors.js';
+import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import { parsePositiveInt } from './options.js';
+
+function parseQueues(value: string): QueueName[] {
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !isQueueName(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new CliError(`--queues: unknown queue "${unknown.join(',')}" (choose from ${QUEUE_NAMES.join(', ')})`, 2);
+  }
+  return names as QueueName[];
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('process jobs until SIGTERM/SIGINT; run as many as you like, on any host')
+    .option('--queues <list>', `comma-separated queues to consume`, QUEUE_NAMES.join(','))
+    .option('--concurrency <n>', 'jobs at once per queue in this process', parsePositiveInt('--concurrency'), 4)
+    .option('--shutdown-timeout <ms>', 'grace period for running jobs on shutdown', parsePositiveInt('--shutdown-timeout'), 30_000)
+    .action(async (options: { queues: string; concurrency: number; shutdownTimeout: number }) => {
+      const queues = parseQueues(options.queues);
+      const config = loadConfig();
+      await Promise.all([checkPostgres(config.PG_URL), checkRedis(config.REDIS_URL), checkMongo(config.MONGO_URL)]);
+      const log = createLogger(config.LOG_LEVEL, { role: 'worker' });
+      const deps = await openDeps(config, log);
+      const runtime = startWorkers(deps, {
+        queues,
+        concurrency: options.concurrency,
+        shutdownTimeoutMs: options.shutdownTimeout,
+      });
+      log.info({ queues, concurrency: options.concurrency }, 'worker started');
+      await new Promise<void>((resolve) => {
+        const stop = async (signal: string) => {
+          log.info({ signal }, 'shutting down: finishing running jobs');
+          const { graceful } = await runtime.close();
+          await deps.close();
+          log.info({ graceful }, 'worker stopped');
+          resolve();
+        };
+        process.once('SIGTERM', () => void stop('SIGTERM'));
+        process.once('SIGINT', () => void stop('SIGINT'));
+      });
+    });
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once at the edge (STYLE.md §5). Nothing below src/config reads process.env:
+ * commands call loadConfig() and pass the typed result inward.
+ */
+
+const url = (protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL` },
+    );
+
+const envSchema = z.object({
+  MONGO_URL: url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/strangler'),
+  PG_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@localhost:5432/strangler'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Bearer token for mutating API calls. The default only suits a laptop; the board warns when it is used. */
+  API_TOKEN: z.string().min(8, 'must be at least 8 characters').default('strangler-dev-token'),
+  BOARD_USER: z.string().min(1).default('admin'),
+  BOARD_PASSWORD: z.string().min(1).default('strangler'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prefix of every BullMQ key, so several deployments (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('strangler'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+/** The defaults in force when a variable is absent; also what `--help` and the README show. */
+export const CONFIG_DEFAULTS: Config = envSchema.parse({});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Empty strings count as unset, the way shells and compose files usually mean them. */
+function withoutBlanks(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(withoutBlanks(env));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+}
+
+/** A URL with its password replaced, for logs and error lines. */
+export function redactUrl(value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return value;
+  }
+}

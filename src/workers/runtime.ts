@@ -1,0 +1,72 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { QueueName } from '../queue/names.js';
+import type { JobDefinition } from '../jobs/define.js';
+import { JOBS } from '../jobs/registry.js';
+import type { WorkerDeps } from './deps.js';
+
+export interface WorkerRuntimeOptions {
+  queues: readonly QueueName[];
+  /** Jobs processed at once per queue in this process. @defaultValue 4 */
+  concurrency?: number;
+  /** How long close() waits for running jobs before abandoning them to BullMQ's stall recovery. @defaultValue 30000 */
+  shutdownTimeoutMs?: number;
+  /** The job definitions to serve. @defaultValue every job in src/jobs/registry.ts */
+  jobs?: readonly JobDefinition[];
+}
+
+export interface WorkerRuntime {
+  readonly workers: readonly Worker[];
+  /** Stops taking jobs, waits for running ones up to the timeout, then force-closes. Resolves either way. */
+  close(): Promise<{ graceful: boolean }>;
+}
+
+/** Dispatches a job to its definition by name; a payload that fails its schema can never succeed. */
+async function dispatch(
+  queue: QueueName,
+  definitions: ReadonlyMap<string, JobDefinition>,
+  job: Job,
+  deps: WorkerDeps,
+): Promise<unknown> {
+  const definition = definitions.get(job.name);
+  if (!definition) throw new UnrecoverableError(`no job named "${job.name}" on queue "${queue}"`);
+  const parsed = definition.payload.safeParse(job.data);
+  if (!parsed.success) {
+    throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
+  }
+  return definition.process(parsed.data, deps, job);
+}
+
+export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): WorkerRuntime {
+  const { concurrency = 4, shutdownTimeoutMs = 30_000, jobs = JOBS } = options;
+  const workers = options.queues.map((queue) => {
+    const definitions = new Map(jobs.filter((j) => j.queue === queue).map((j) => [j.name, j]));
+    const worker = new Worker(queue, (job) => dispatch(queue, definitions, job, deps), {
+      connection: deps.workerRedis,
+      prefix: deps.config.QUEUE_PREFIX,
+      concurrency,
+      // A chunk holds one Postgres transaction; if its worker dies, BullMQ re-queues it after this.
+      lockDuration: 60_000,
+      maxStalledCount: 3,
+    });
+    worker.on('failed', (job, error) =>
+      deps.log.warn({ queue, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'),
+    );
+    worker.on('error', (error) => deps.log.error({ queue, err: error.message }, 'worker error'));
+    return worker;
+  });
+
+  return {
+    workers,
+    async close() {
+      // worker.close() has no timeout of its own (DESIGN.md pitfalls): race it, then force.
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
+      });
+      const outcome = await Promise.race([Promise.all(workers.map((w) => w.close())), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') await Promise.all(workers.map((w) => w.close(true)));
+      return { graceful: outcome !== 'timeout' };
+    },
+  };
+}
