@@ -12,7 +12,8 @@ export interface JobDefinition<Name extends string = string, Schema extends z.Zo
   readonly name: Name;
   readonly queue: QueueName;
   readonly payload: Schema;
-  process(data: z.output<Schema>, deps: WorkerDeps, job: Job): Promise<Result>;
+  /** `token` is the job's lock token, needed to move it to waiting-children. */
+  process(data: z.output<Schema>, deps: WorkerDeps, job: Job, token: string | undefined): Promise<Result>;
 }
 
 export function defineJob<Name extends string, Schema extends z.ZodType, Result>(

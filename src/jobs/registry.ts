@@ -1,10 +1,11 @@
 import type { JobDefinition } from './define.js';
+import { chunkJob } from './backfill/chunk.js';
+import { collectionJob } from './backfill/collection.js';
+import { runJob } from './backfill/run.js';
 
 /**
  * Every job the workers know, by name. Adding a job = one file under src/jobs/ + one line here.
- * `JobName` and `JobPayload<N>` let producers enqueue with the same types the processors parse.
  */
-export const JOBS = [] as const satisfies readonly JobDefinition[];
+export const JOBS = [runJob, collectionJob, chunkJob] as const satisfies readonly JobDefinition[];
 
-type AnyJob = (typeof JOBS)[number];
-export type JobName = AnyJob extends { name: infer N } ? N : never;
+export type JobName = (typeof JOBS)[number]['name'];

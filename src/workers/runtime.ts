@@ -10,6 +10,16 @@ export interface WorkerRuntimeOptions {
   concurrency?: number;
   /** How long close() waits for running jobs before abandoning them to BullMQ's stall recovery. @defaultValue 30000 */
   shutdownTimeoutMs?: number;
+  /**
+   * How long a job's lock lives without renewal; a worker that dies (SIGKILL, lost host) has its jobs
+   * re-queued by other workers after about this long. @defaultValue 60000
+   */
+  lockDurationMs?: number;
+  /**
+   * Rate limit for the backfill queue, in jobs started per second across every worker (BullMQ's limiter
+   * is global per queue): the knob that keeps a production MongoDB comfortable. @defaultValue none
+   */
+  rateLimitPerSecond?: number;
   /** The job definitions to serve. @defaultValue every job in src/jobs/registry.ts */
   jobs?: readonly JobDefinition[];
 }
@@ -25,6 +35,7 @@ async function dispatch(
   queue: QueueName,
   definitions: ReadonlyMap<string, JobDefinition>,
   job: Job,
+  token: string | undefined,
   deps: WorkerDeps,
 ): Promise<unknown> {
   const definition = definitions.get(job.name);
@@ -33,20 +44,24 @@ async function dispatch(
   if (!parsed.success) {
     throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
   }
-  return definition.process(parsed.data, deps, job);
+  return definition.process(parsed.data, deps, job, token);
 }
 
 export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): WorkerRuntime {
-  const { concurrency = 4, shutdownTimeoutMs = 30_000, jobs = JOBS } = options;
+  const { concurrency = 4, shutdownTimeoutMs = 30_000, jobs = JOBS, lockDurationMs = 60_000 } = options;
   const workers = options.queues.map((queue) => {
     const definitions = new Map(jobs.filter((j) => j.queue === queue).map((j) => [j.name, j]));
-    const worker = new Worker(queue, (job) => dispatch(queue, definitions, job, deps), {
+    const worker = new Worker(queue, (job, token) => dispatch(queue, definitions, job, token, deps), {
       connection: deps.workerRedis,
       prefix: deps.config.QUEUE_PREFIX,
       concurrency,
       // A chunk holds one Postgres transaction; if its worker dies, BullMQ re-queues it after this.
-      lockDuration: 60_000,
+      lockDuration: lockDurationMs,
+      stalledInterval: Math.min(30_000, lockDurationMs),
       maxStalledCount: 3,
+      ...(queue === 'backfill' && options.rateLimitPerSecond
+        ? { limiter: { max: options.rateLimitPerSecond, duration: 1_000 } }
+        : {}),
     });
     worker.on('failed', (job, error) =>
       deps.log.warn({ queue, job: job?.name, jobId: job?.id, err: error.message }, 'job failed'),

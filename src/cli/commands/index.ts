@@ -1,11 +1,25 @@
 import type { Command } from 'commander';
+import { registerBackfill } from './backfill.js';
+import { registerBoard } from './board.js';
 import { registerDb } from './db.js';
+import { registerDemo } from './demo.js';
 import { registerMongoEmbedded } from './mongoEmbedded.js';
+import { registerPlanned } from './planned.js';
+import { registerRejects } from './rejects.js';
+import { registerSeed } from './seed.js';
+import { registerStatus } from './status.js';
 import { registerWorker } from './worker.js';
 
 /** Every command of DESIGN.md's contract, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
   registerDb(program);
   registerWorker(program);
+  registerBoard(program);
+  registerBackfill(program);
+  registerStatus(program);
+  registerRejects(program);
+  registerPlanned(program);
+  registerDemo(program);
+  registerSeed(program);
   registerMongoEmbedded(program);
 }

@@ -4,6 +4,7 @@ import { createLogger } from '../../logger.js';
 import { QUEUE_NAMES, isQueueName, type QueueName } from '../../queue/names.js';
 import { openDeps } from '../../workers/deps.js';
 import { startWorkers } from '../../workers/runtime.js';
+import { resumeInterruptedRuns } from '../../backfill/start.js';
 import { CliError } from '../errors.js';
 import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
 import { parsePositiveInt } from './options.js';
@@ -24,7 +25,9 @@ export function registerWorker(program: Command): void {
     .option('--queues <list>', `comma-separated queues to consume`, QUEUE_NAMES.join(','))
     .option('--concurrency <n>', 'jobs at once per queue in this process', parsePositiveInt('--concurrency'), 4)
     .option('--shutdown-timeout <ms>', 'grace period for running jobs on shutdown', parsePositiveInt('--shutdown-timeout'), 30_000)
-    .action(async (options: { queues: string; concurrency: number; shutdownTimeout: number }) => {
+    .option('--lock-duration <ms>', 'job lock lifetime: how soon a dead worker\'s jobs are re-run elsewhere', parsePositiveInt('--lock-duration'), 60_000)
+    .option('--rate-limit <n>', 'at most N backfill chunk jobs started per second across all workers (protects MongoDB)', parsePositiveInt('--rate-limit'))
+    .action(async (options: { queues: string; concurrency: number; shutdownTimeout: number; lockDuration: number; rateLimit?: number }) => {
       const queues = parseQueues(options.queues);
       const config = loadConfig();
       await Promise.all([checkPostgres(config.PG_URL), checkRedis(config.REDIS_URL), checkMongo(config.MONGO_URL)]);
@@ -34,7 +37,11 @@ export function registerWorker(program: Command): void {
         queues,
         concurrency: options.concurrency,
         shutdownTimeoutMs: options.shutdownTimeout,
+        lockDurationMs: options.lockDuration,
+        ...(options.rateLimit ? { rateLimitPerSecond: options.rateLimit } : {}),
       });
+      const resumed = queues.includes('backfill') ? await resumeInterruptedRuns(deps) : [];
+      if (resumed.length > 0) log.info({ runs: resumed }, 'resumed backfill runs that Redis had lost');
       log.info({ queues, concurrency: options.concurrency }, 'worker started');
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {

@@ -178,9 +178,7 @@ export function compareExact(a: Exact, b: Exact): number {
   if (a.kind === 'inf' || b.kind === 'inf') {
     const av = a.kind === 'inf' ? (a.negative ? -1 : 1) : 0;
     const bv = b.kind === 'inf' ? (b.negative ? -1 : 1) : 0;
-    if (av !== bv) return av < bv ? -1 : 1;
-    if (av !== 0) return 0;
-    return a.kind === 'finite' ? (b.negative ? 1 : -1) : a.negative ? -1 : 1;
+    return av === bv ? 0 : av < bv ? -1 : 1;
   }
   const sa = a.coef === 0n ? 0 : a.coef < 0n ? -1 : 1;
   const sb = b.coef === 0n ? 0 : b.coef < 0n ? -1 : 1;

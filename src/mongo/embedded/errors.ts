@@ -3,9 +3,11 @@
  * into MongoServerError, so code and codeName must match the real server's for callers that branch on them.
  */
 export const ErrorCodes = {
+  InternalError: 1,
   BadValue: 2,
   FailedToParse: 9,
   TypeMismatch: 14,
+  Unauthorized: 13,
   IllegalOperation: 20,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
@@ -20,7 +22,6 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   NotImplemented: 238,
-  Location: 0,
   DuplicateKey: 11000,
 } as const;
 

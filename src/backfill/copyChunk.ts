@@ -1,0 +1,152 @@
+import { EJSON, ObjectId } from 'bson';
+import type { Db as MongoDb, Document, Filter } from 'mongodb';
+import type pg from 'pg';
+import type { LegacyId, PgUuid } from '../db/ids.js';
+import { legacyIdOf } from '../collections/mapping/legacyId.js';
+import { versionOf } from '../collections/mapping/timestamps.js';
+import { isReject, type CollectionSpec, type LegacyDoc, type MappedDocument } from '../collections/spec.js';
+import { prefetchReferences } from './references.js';
+import { rangeFilter, type IdRange } from './ranges.js';
+import { allocateIds } from './sql/idMap.js';
+import { recordMappingNotes, recordRejects, resolveRejects, type RejectRow } from './sql/outcomes.js';
+import { replaceChildren, upsertRows } from './sql/upsertRows.js';
+import { tableShape } from './sql/tableShape.js';
+import { constraintReject, isConstraintError } from './constraintReject.js';
+
+export interface ChunkCounts {
+  read: number;
+  written: number;
+  rejected: number;
+}
+
+export interface ChunkTarget {
+  runId: string | null;
+  range: IdRange;
+  /** Delta mode: only documents changed after this instant. */
+  since: Date | null;
+  /** Retry mode: only these documents of the range. */
+  onlyIds?: readonly unknown[];
+}
+
+interface Mapped {
+  legacyId: LegacyId;
+  doc: LegacyDoc;
+  result: MappedDocument;
+}
+
+/** `updatedAt` after `since`, or, for documents without one, an ObjectId minted after `since`. */
+export function deltaFilter(since: Date): Filter<Document> {
+  const minted = ObjectId.createFromTime(Math.floor(since.getTime() / 1000));
+  return {
+    $or: [{ updatedAt: { $gt: since } }, { updatedAt: { $exists: false }, _id: { $type: 'objectId', $gte: minted } }],
+  };
+}
+
+export function chunkFilter(target: ChunkTarget): Filter<Document> {
+  const parts: Filter<Document>[] = [rangeFilter(target.range)];
+  if (target.since) parts.push(deltaFilter(target.since));
+  if (target.onlyIds) parts.push({ _id: { $in: [...target.onlyIds] } } as Filter<Document>);
+  return parts.length === 1 ? parts[0]! : { $and: parts };
+}
+
+/**
+ * Copies one `_id` range: read it, resolve its references in one batched lookup per parent, map every
+ * document, and write parents, children, id_map entries, rejects and notes in the caller's transaction
+ * (`client` must be inside BEGIN). A document that cannot map is a reject row; it never fails the chunk.
+ */
+export async function copyChunk(
+  client: pg.ClientBase,
+  mongo: MongoDb,
+  spec: CollectionSpec,
+  target: ChunkTarget,
+): Promise<ChunkCounts> {
+  const docs = (await mongo
+    .collection(spec.collection)
+    .find(chunkFilter(target), { sort: { _id: 1 } })
+    .toArray()) as LegacyDoc[];
+  const ctx = await prefetchReferences(client, spec, docs);
+
+  const rejects: RejectRow[] = [];
+  const mapped: Mapped[] = [];
+  for (const doc of docs) {
+    const legacyId = legacyIdOf(doc._id);
+    const result = spec.map(doc, ctx);
+    if (isReject(result)) rejects.push({ legacyId, reject: result, raw: rawOf(doc) });
+    else mapped.push({ legacyId, doc, result });
+  }
+
+  const ids = await allocateIds(
+    client,
+    spec.collection,
+    mapped.map((m) => m.legacyId),
+  );
+  let written: Mapped[] = mapped;
+  await client.query('SAVEPOINT chunk_write');
+  try {
+    await writeMapped(client, spec, ids, mapped);
+  } catch (error) {
+    if (!isConstraintError(error)) throw error;
+    // Postgres refused some row of the batch: isolate the offenders one by one, keep the rest.
+    await client.query('ROLLBACK TO SAVEPOINT chunk_write');
+    written = [];
+    for (const one of mapped) {
+      await client.query('SAVEPOINT one_row');
+      try {
+        await writeMapped(client, spec, ids, [one]);
+        written.push(one);
+      } catch (rowError) {
+        if (!isConstraintError(rowError)) throw rowError;
+        await client.query('ROLLBACK TO SAVEPOINT one_row');
+        rejects.push({ legacyId: one.legacyId, reject: constraintReject(rowError), raw: rawOf(one.doc) });
+      }
+    }
+  }
+
+  await recordRejects(client, target.runId, spec.collection, rejects);
+  await resolveRejects(
+    client,
+    spec.collection,
+    written.map((m) => m.legacyId),
+  );
+  await recordMappingNotes(
+    client,
+    target.runId,
+    spec.collection,
+    written.map((m) => ({ legacyId: m.legacyId, anomalies: m.result.anomalies ?? [], links: m.result.links ?? [] })),
+  );
+  return { read: docs.length, written: written.length, rejected: rejects.length };
+}
+
+async function writeMapped(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  ids: ReadonlyMap<LegacyId, PgUuid>,
+  mapped: readonly Mapped[],
+): Promise<void> {
+  const rows = mapped.map(({ legacyId, doc, result }) => ({
+    ...result.row,
+    id: ids.get(legacyId),
+    legacyObjectId: legacyId,
+    sourceUpdatedAt: versionOf(doc),
+  }));
+  const changed = new Set(await upsertRows(client, tableShape(spec.table), rows));
+  for (const [childName, child] of Object.entries(spec.children ?? {})) {
+    const shape = tableShape(child.table);
+    const ownerColumn = shape.columnOf.get(child.ownerKey);
+    if (!ownerColumn) throw new Error(`${childName} has no owner column ${child.ownerKey}`);
+    const owners: PgUuid[] = [];
+    const childRows: Record<string, unknown>[] = [];
+    for (const { legacyId, result } of mapped) {
+      const owner = ids.get(legacyId);
+      if (!owner || !changed.has(owner)) continue;
+      owners.push(owner);
+      for (const row of result.children?.[childName] ?? []) childRows.push({ ...row, [child.ownerKey]: owner });
+    }
+    await replaceChildren(client, shape, ownerColumn, owners, childRows);
+  }
+}
+
+/** The source document as canonical Extended JSON: every BSON type survives in the jsonb column. */
+function rawOf(doc: LegacyDoc): unknown {
+  return EJSON.serialize(doc, { relaxed: false });
+}

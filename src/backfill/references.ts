@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import type { LegacyId, PgUuid } from '../db/ids.js';
+import { classifyReference } from '../collections/mapping/references.js';
+import type { CollectionSpec, LegacyDoc, MapContext } from '../collections/spec.js';
+import { lookupIds } from './sql/idMap.js';
+
+/** Values at a dotted path, descending through arrays the way Mongo paths do. */
+export function valuesAt(doc: unknown, path: string): unknown[] {
+  let current: unknown[] = [doc];
+  for (const key of path.split('.')) {
+    const next: unknown[] = [];
+    for (const value of current) {
+      if (Array.isArray(value)) {
+        for (const element of value) if (element && typeof element === 'object') next.push((element as Record<string, unknown>)[key]);
+      } else if (value && typeof value === 'object') next.push((value as Record<string, unknown>)[key]);
+    }
+    current = next;
+  }
+  return current.flatMap((value) => (Array.isArray(value) ? value : [value]));
+}
+
+/**
+ * Resolves every reference a chunk's documents make, with one `id_map` query per parent collection,
+ * before any document is mapped; the mapper then answers from memory. Strings are looked up as ids
+ * liberally (a superset): whether a string is acceptable is the mapper's policy, not the prefetch's.
+ */
+export async function prefetchReferences(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  docs: readonly LegacyDoc[],
+): Promise<MapContext> {
+  const wanted = new Map<string, Set<LegacyId>>();
+  for (const ref of spec.references) {
+    if (ref.deferred || ref.byValue) continue;
+    const ids = wanted.get(ref.parent) ?? new Set<LegacyId>();
+    wanted.set(ref.parent, ids);
+    for (const doc of docs) {
+      for (const value of valuesAt(doc, ref.path)) {
+        const found = classifyReference(value, { stringIds: true });
+        if (found.kind === 'id') ids.add(found.legacyId);
+      }
+    }
+  }
+  const resolved = new Map<string, Map<LegacyId, PgUuid>>();
+  for (const [parent, ids] of wanted) resolved.set(parent, await lookupIds(client, parent, [...ids]));
+  return {
+    resolve(parent, legacyId) {
+      const forParent = resolved.get(parent);
+      if (!forParent) throw new Error(`${spec.collection} resolves ${parent}, which its spec does not reference`);
+      return forParent.get(legacyId);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type pg from 'pg';
+import { REGISTRY } from '../collections/registry.js';
+import { dependantsOf } from '../collections/graph.js';
+import { applyLinks } from './link.js';
+
+/**
+ * Named Postgres operations on a run's durable state (backfill_runs / backfill_run_collections).
+ * Completion and failure take the run row's lock, so two collections finishing at once see each other.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function lockRun(client: pg.ClientBase, runId: string): Promise<string[]> {
+  const { rows } = await client.query<{ collections: string[] }>(
+    `SELECT collections FROM backfill_runs WHERE id = $1 FOR UPDATE`,
+    [runId],
+  );
+  if (!rows[0]) throw new Error(`backfill run ${runId} does not exist`);
+  return rows[0].collections;
+}
+
+/** Collections whose rows are in Postgres for this run's purposes: copied in it, or not part of it. */
+async function copiedCollections(client: pg.ClientBase, runId: string, inRun: readonly string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ collection: string }>(
+    `SELECT collection FROM backfill_run_collections WHERE run_id = $1 AND status IN ('linking', 'completed')`,
+    [runId],
+  );
+  const copied = new Set(rows.map((r) => r.collection));
+  for (const name of REGISTRY.order) if (!inRun.includes(name)) copied.add(name);
+  return copied;
+}
+
+/**
+ * A collection's chunks are all done: apply every deferred link whose both ends are now copied, mark it
+ * completed, and return the dependants whose last parent this was (the caller promotes their jobs).
+ */
+export async function completeCollection(pool: pg.Pool, runId: string, collection: string): Promise<string[]> {
+  return inTransaction(pool, async (client) => {
+    const inRun = await lockRun(client, runId);
+    await client.query(
+      `UPDATE backfill_run_collections SET status = 'linking' WHERE run_id = $1 AND collection = $2`,
+      [runId, collection],
+    );
+    const copied = await copiedCollections(client, runId, inRun);
+    for (const source of REGISTRY.order) {
+      for (const parent of REGISTRY.graph.deferredParents.get(source) ?? []) {
+        const touches = source === collection || parent === collection;
+        if (touches && copied.has(source) && copied.has(parent)) await applyLinks(client, source, parent, runId);
+      }
+    }
+    await client.query(
+      `UPDATE backfill_run_collections SET status = 'completed', finished_at = now()
+        WHERE run_id = $1 AND collection = $2`,
+      [runId, collection],
+    );
+    const dependants = dependantsOf(REGISTRY.graph, collection).filter((name) => inRun.includes(name));
+    if (dependants.length === 0) return [];
+    const { rows } = await client.query<{ collection: string; status: string }>(
+      `UPDATE backfill_run_collections SET waiting_on = waiting_on - 1,
+              status = CASE WHEN waiting_on = 1 AND status = 'parked' THEN 'queued'::backfill_collection_status ELSE status END
+        WHERE run_id = $1 AND collection = ANY($2::text[])
+        RETURNING collection, status`,
+      [runId, dependants],
+    );
+    return rows.filter((r) => r.status === 'queued').map((r) => r.collection);
+  });
+}
+
+/**
+ * A collection failed for good: it, and every collection downstream of it, can't complete in this run.
+ * Returns the blocked collections (the caller promotes their parked jobs so they fail visibly).
+ */
+export async function failCollection(pool: pg.Pool, runId: string, collection: string, error: string): Promise<string[]> {
+  return inTransaction(pool, async (client) => {
+    const inRun = await lockRun(client, runId);
+    await client.query(
+      `UPDATE backfill_run_collections SET status = 'failed', error = $3, finished_at = now()
+        WHERE run_id = $1 AND collection = $2`,
+      [runId, collection, error],
+    );
+    const blocked = new Set<string>();
+    const visit = (name: string) => {
+      for (const child of dependantsOf(REGISTRY.graph, name)) {
+        if (inRun.includes(child) && !blocked.has(child)) {
+          blocked.add(child);
+          visit(child);
+        }
+      }
+    };
+    visit(collection);
+    if (blocked.size > 0) {
+      await client.query(
+        `UPDATE backfill_run_collections SET status = 'blocked', error = $3
+          WHERE run_id = $1 AND collection = ANY($2::text[]) AND status IN ('parked', 'queued')`,
+        [runId, [...blocked], `blocked: ${collection} failed`],
+      );
+    }
+    await client.query(
+      `UPDATE backfill_runs SET status = 'failed', error = COALESCE(error, $2), finished_at = now() WHERE id = $1`,
+      [runId, `${collection}: ${error}`],
+    );
+    return [...blocked];
+  });
+}
+
+export async function completeRun(pool: pg.Pool, runId: string): Promise<void> {
+  await pool.query(
+    `UPDATE backfill_runs SET status = 'completed', finished_at = now()
+      WHERE id = $1 AND status = 'running'
+        AND NOT EXISTS (SELECT 1 FROM backfill_run_collections
+                         WHERE run_id = $1 AND status <> 'completed')`,
+    [runId],
+  );
+}

@@ -1,0 +1,106 @@
+import type pg from 'pg';
+import type { LegacyId } from '../../db/ids.js';
+import type { Anomaly, PendingLink, Reject } from '../../collections/spec.js';
+
+export interface RejectRow {
+  legacyId: LegacyId;
+  reject: Reject;
+  /** Canonical Extended JSON of the source document. */
+  raw: unknown;
+}
+
+/** One open reject per document: seeing it again refreshes the reason and the raw copy. */
+export async function recordRejects(
+  client: pg.ClientBase,
+  runId: string | null,
+  collection: string,
+  rejects: readonly RejectRow[],
+): Promise<void> {
+  if (rejects.length === 0) return;
+  const json = JSON.stringify(
+    rejects.map(({ legacyId, reject, raw }) => ({
+      run_id: runId,
+      collection,
+      legacy_object_id: legacyId,
+      reason: reject.reject,
+      field: reject.field ?? null,
+      message: reject.message,
+      raw,
+    })),
+  );
+  await client.query(
+    `INSERT INTO migration_rejects (run_id, collection, legacy_object_id, reason, field, message, raw)
+     SELECT run_id, collection, legacy_object_id, reason, field, message, raw
+       FROM json_populate_recordset(NULL::migration_rejects, $1::json)
+     ON CONFLICT (collection, legacy_object_id) WHERE resolved_at IS NULL DO UPDATE
+       SET run_id = EXCLUDED.run_id, reason = EXCLUDED.reason, field = EXCLUDED.field,
+           message = EXCLUDED.message, raw = EXCLUDED.raw, last_seen_at = now()`,
+    [json],
+  );
+}
+
+/** Documents that now map: any open reject of theirs is settled (kept, with resolved_at, for history). */
+export async function resolveRejects(client: pg.ClientBase, collection: string, legacyIds: readonly LegacyId[]) {
+  if (legacyIds.length === 0) return;
+  await client.query(
+    `UPDATE migration_rejects SET resolved_at = now()
+      WHERE collection = $1 AND legacy_object_id = ANY($2::text[]) AND resolved_at IS NULL`,
+    [collection, legacyIds],
+  );
+}
+
+/** Replaces the anomalies and pending links of the mapped documents with what this mapping found. */
+export async function recordMappingNotes(
+  client: pg.ClientBase,
+  runId: string | null,
+  collection: string,
+  mapped: readonly { legacyId: LegacyId; anomalies: readonly Anomaly[]; links: readonly PendingLink[] }[],
+): Promise<void> {
+  if (mapped.length === 0) return;
+  const ids = mapped.map((m) => m.legacyId);
+  await client.query(`DELETE FROM migration_anomalies WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`, [
+    collection,
+    ids,
+  ]);
+  await client.query(`DELETE FROM pending_links WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`, [
+    collection,
+    ids,
+  ]);
+  const anomalies = mapped.flatMap((m) =>
+    m.anomalies.map((a) => ({
+      collection,
+      legacy_object_id: m.legacyId,
+      code: a.code,
+      field: a.field,
+      message: a.message,
+      run_id: runId,
+    })),
+  );
+  if (anomalies.length > 0) {
+    await client.query(
+      `INSERT INTO migration_anomalies (collection, legacy_object_id, code, field, message, run_id)
+       SELECT collection, legacy_object_id, code, field, message, run_id
+         FROM json_populate_recordset(NULL::migration_anomalies, $1::json)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(anomalies)],
+    );
+  }
+  const links = mapped.flatMap((m) =>
+    m.links.map((l) => ({
+      collection,
+      legacy_object_id: m.legacyId,
+      column_name: l.column,
+      parent_collection: l.parent,
+      parent_legacy_id: l.parentLegacyId,
+    })),
+  );
+  if (links.length > 0) {
+    await client.query(
+      `INSERT INTO pending_links (collection, legacy_object_id, column_name, parent_collection, parent_legacy_id)
+       SELECT collection, legacy_object_id, column_name, parent_collection, parent_legacy_id
+         FROM json_populate_recordset(NULL::pending_links, $1::json)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(links)],
+    );
+  }
+}

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../logger.js';
+import type { WorkerDeps } from '../../workers/deps.js';
+import { CliError } from '../errors.js';
+import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+
+interface BackfillOptions {
+  collections: string;
+  since?: string;
+  chunkSize?: string;
+  wait?: boolean;
+}
+
+/** Same bounds as POST /api/backfills. */
+const CHUNK_MIN = 100;
+const CHUNK_MAX = 50_000;
+
+// Checked in the action, not by a commander parser: a CliError is one line, while a commander
+// argument error is followed by the whole help text (showHelpAfterError).
+function parseSince(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  // An offset is required: a zone-less time would mean a different instant on every host.
+  if (!z.iso.datetime({ offset: true }).safeParse(value).success) {
+    throw new CliError(`--since: "${value}" is not an ISO 8601 date-time with a zone (e.g. 2024-05-01T00:00:00Z)`, 2);
+  }
+  return new Date(value);
+}
+
+function parseChunkSize(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < CHUNK_MIN || n > CHUNK_MAX) {
+    throw new CliError(`--chunk-size: must be an integer from ${CHUNK_MIN} to ${CHUNK_MAX}`, 2);
+  }
+  return n;
+}
+
+/** 'all', or names checked against the registry so a typo is one line before anything connects. */
+async function parseCollections(value: string): Promise<readonly string[] | 'all'> {
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0) throw new CliError('--collections: give "all" or a comma-separated list', 2);
+  if (names.length === 1 && names[0] === 'all') return 'all';
+  const { REGISTRY } = await import('../../collections/registry.js');
+  const known = new Set(REGISTRY.order);
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new CliError(
+      `--collections: unknown collection "${unknown.join('", "')}" (known: ${REGISTRY.order.join(', ')})`,
+      2,
+    );
+  }
+  return names;
+}
+
+export function registerBackfill(program: Command): void {
+  program
+    .command('backfill')
+    .description('copy collections from MongoDB into Postgres (parents first); prints the run id')
+    .option('--collections <list>', 'comma-separated Mongo collection names, or all', 'all')
+    .option('--since <iso>', 'delta: only documents changed after this instant (ISO 8601 with a zone)')
+    .option('--chunk-size <n>', `documents per chunk job (${CHUNK_MIN}..${CHUNK_MAX}, default 2000)`)
+    .option('--wait', 'show progress until the run ends; exit 1 if it failed')
+    .action(async (options: BackfillOptions) => {
+      const since = parseSince(options.since);
+      const chunkSize = parseChunkSize(options.chunkSize);
+      const collections = await parseCollections(options.collections);
+      const config = loadConfig();
+      await Promise.all([checkPostgres(config.PG_URL), checkRedis(config.REDIS_URL), checkMongo(config.MONGO_URL)]);
+      const { openDeps } = await import('../../workers/deps.js');
+      const { startBackfill } = await import('../../backfill/start.js');
+      const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
+      try {
+        const { runId } = await startBackfill(deps, {
+          collections,
+          since,
+          chunkSize,
+        });
+        // The id alone on stdout, so `run=$(strangler backfill)` works; the rest goes to stderr.
+        process.stdout.write(`${runId}\n`);
+        if (!options.wait) {
+          process.stderr.write(`backfill ${runId} started; follow it with --wait or GET /api/backfills/${runId}\n`);
+          return;
+        }
+        await waitForRun(deps, runId);
+      } finally {
+        await deps.close();
+      }
+    });
+}
+
+async function waitForRun(deps: WorkerDeps, runId: string): Promise<void> {
+  const { getRunProgress } = await import('../../backfill/progress.js');
+  const { watchRun, summaryTable } = await import('../progress.js');
+  // Ctrl-C stops watching, not the run: the workers carry on without this process.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const progress = await watchRun({ poll: () => getRunProgress(deps.db, runId), signal: abort.signal });
+    process.stdout.write(summaryTable(progress));
+    if (abort.signal.aborted && progress.status === 'running') {
+      throw new CliError(`stopped watching; backfill ${runId} goes on (strangler status, GET /api/backfills/${runId})`, 130);
+    }
+    if (progress.status === 'failed') {
+      throw new CliError(`backfill ${runId} failed: ${progress.error ?? 'see the collections above'}`, 1);
+    }
+    process.stderr.write(`backfill ${runId} completed: ${progress.totals.docsWritten} documents written, ${progress.totals.docsRejected} rejected\n`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { checkPostgres } from '../preflight.js';
+import { parsePositiveInt } from './options.js';
+
+interface RejectsOptions {
+  collection?: string;
+  reason?: string;
+  limit: number;
+  json?: boolean;
+}
+
+export function registerRejects(program: Command): void {
+  program
+    .command('rejects')
+    .description('list documents the backfill could not migrate (open rejects), oldest first')
+    .option('--collection <name>', 'only this Mongo collection')
+    .option('--reason <code>', 'only this reason (orphan_reference, invalid_money, …)')
+    .option('--limit <n>', 'at most N rows', parsePositiveInt('--limit'), 50)
+    .option('--json', 'print one JSON object {"total":N,"rejects":[…]} to stdout')
+    .action(async (options: RejectsOptions) => {
+      const config = loadConfig();
+      // Rejects live in Postgres alone: no Mongo or Redis needed to read them.
+      await checkPostgres(config.PG_URL);
+      const { createDb } = await import('../../db/client.js');
+      const { listOpenRejects } = await import('../../status/rejects.js');
+      const db = createDb({ url: config.PG_URL, max: 2, applicationName: 'strangler-cli' });
+      try {
+        const { total, rejects } = await listOpenRejects(db, {
+          collection: options.collection,
+          reason: options.reason,
+          limit: options.limit,
+        });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ total, rejects })}\n`);
+          return;
+        }
+        const { formatTable } = await import('../../status/table.js');
+        process.stdout.write(
+          formatTable(
+            ['COLLECTION', '_ID', 'REASON', 'FIELD', 'MESSAGE'],
+            rejects.map((r) => [r.collection, r.legacyId, r.reason, r.field, r.message]),
+          ),
+        );
+        process.stderr.write(`${rejects.length} of ${total} open reject(s)\n`);
+      } finally {
+        await db.$client.end();
+      }
+    });
+}

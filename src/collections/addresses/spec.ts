@@ -1,0 +1,12 @@
+import { addresses } from '../../db/schema/index.js';
+import type { CollectionSpec } from '../spec.js';
+import { mapAddress } from './map.js';
+
+/** addresses: the pilot (plan Phase 1). Every address belongs to a user that must already be migrated. */
+export const addressesSpec: CollectionSpec = {
+  collection: 'addresses',
+  phase: 1,
+  table: addresses,
+  references: [{ path: 'userId', parent: 'users' }],
+  map: mapAddress,
+};

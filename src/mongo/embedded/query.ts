@@ -1,0 +1,184 @@
+import { isPlainObject, typeRank, type Doc } from './bson-types.js';
+import { compareValues, valueKey } from './compare.js';
+import type { Collection } from './collection.js';
+import type { Bound } from './id-index.js';
+import { compileFilter, isOperatorObject, type Matcher } from './matcher.js';
+import { decode } from './raw-bson.js';
+import { compareRecords, type DocRecord } from './record.js';
+import { parseSort, sortItems, type SortKey } from './sort.js';
+import { isBsonRegExp } from './regex.js';
+
+/**
+ * Query execution over one collection. The planner looks for `_id` constraints at the top level (or in
+ * a top-level $and): equality/$in become Map lookups, $gt/$gte/$lt/$lte a bisected range of the _id
+ * order. When the filter is nothing but those constraints, documents are not even decoded. Results in
+ * _id order (no sort, or a sort on _id) stream with early exit at skip + limit.
+ */
+export interface QueryOptions {
+  filter?: unknown;
+  sort?: unknown;
+  skip?: number;
+  /** 0 or undefined = no limit. */
+  limit?: number;
+}
+
+export interface Hit {
+  rec: DocRecord;
+  /** The snapshot of the bytes at query time. */
+  bytes: Buffer;
+  /** Present when the document had to be decoded anyway. */
+  doc?: Doc;
+}
+
+interface IdPlan {
+  points?: unknown[];
+  lo?: Bound;
+  hi?: Bound;
+  /** The plan alone decides the result: no need to run the matcher. */
+  covered: boolean;
+}
+
+const RANGE_OPS = new Set(['$gt', '$gte', '$lt', '$lte', '$eq', '$in']);
+
+function tighten(plan: IdPlan, op: string, v: unknown): void {
+  if (op === '$gt' || op === '$gte') {
+    const b = { value: v, inclusive: op === '$gte' };
+    if (!plan.lo || compareValues(v, plan.lo.value) > 0 || (compareValues(v, plan.lo.value) === 0 && !b.inclusive)) plan.lo = b;
+  } else if (op === '$lt' || op === '$lte') {
+    const b = { value: v, inclusive: op === '$lte' };
+    if (!plan.hi || compareValues(v, plan.hi.value) < 0 || (compareValues(v, plan.hi.value) === 0 && !b.inclusive)) plan.hi = b;
+  }
+}
+
+function addIdConstraint(plan: IdPlan, cond: unknown): boolean {
+  if (!isOperatorObject(cond)) {
+    if (isBsonRegExp(cond) || Array.isArray(cond)) return false;
+    plan.points = plan.points ? plan.points.filter((p) => valueKey(p) === valueKey(cond)) : [cond];
+    return true;
+  }
+  let covered = true;
+  for (const [op, v] of Object.entries(cond)) {
+    if (!RANGE_OPS.has(op)) {
+      covered = false;
+      continue;
+    }
+    if (op === '$eq' || op === '$in') {
+      const list = op === '$eq' ? [v] : v;
+      if (!Array.isArray(list) || list.some((x) => isBsonRegExp(x) || Array.isArray(x) || x === null)) {
+        covered = false;
+        continue;
+      }
+      const keys = new Set(list.map(valueKey));
+      plan.points = plan.points ? plan.points.filter((p) => keys.has(valueKey(p))) : list;
+    } else if (v === null || Array.isArray(v) || typeRank(v) === typeRank(null)) covered = false;
+    else tighten(plan, op, v);
+  }
+  return covered;
+}
+
+export function planIdQuery(filter: unknown): IdPlan | undefined {
+  if (!isPlainObject(filter)) return undefined;
+  const plan: IdPlan = { covered: true };
+  let used = false;
+  const visit = (f: Doc): void => {
+    for (const [key, cond] of Object.entries(f)) {
+      if (key === '_id') {
+        used = true;
+        if (!addIdConstraint(plan, cond)) plan.covered = false;
+      } else if (key === '$and' && Array.isArray(cond)) {
+        for (const sub of cond) if (isPlainObject(sub)) visit(sub);
+      } else if (key !== '$comment') plan.covered = false;
+    }
+  };
+  visit(filter);
+  // Points and a range together: use the points, and let the matcher apply the range.
+  if (plan.points && (plan.lo || plan.hi)) plan.covered = false;
+  if (!used || (!plan.points && !plan.lo && !plan.hi)) return undefined;
+  return plan;
+}
+
+function isIdSort(keys: SortKey[]): 1 | -1 | undefined {
+  if (keys.length === 1 && keys[0]?.parts.length === 1 && keys[0].parts[0] === '_id') return keys[0].dir;
+  return undefined;
+}
+
+/** Candidate records in _id order (dir) or natural order (dir undefined). */
+function* candidates(coll: Collection, plan: IdPlan | undefined, dir: 1 | -1 | undefined): Generator<DocRecord> {
+  if (plan?.points) {
+    const recs: DocRecord[] = [];
+    const seen = new Set<string>();
+    for (const p of plan.points) {
+      const rec = coll.ids.get(valueKey(p));
+      if (rec && !seen.has(rec.key)) {
+        seen.add(rec.key);
+        recs.push(rec);
+      }
+    }
+    recs.sort(compareRecords);
+    if (dir === -1) recs.reverse();
+    yield* recs;
+    return;
+  }
+  if (plan || dir !== undefined) {
+    const ordered = coll.ids.ordered();
+    const [start, end] = plan ? coll.ids.range(plan.lo, plan.hi, typeRank) : [0, ordered.length];
+    if (dir === -1) for (let i = end - 1; i >= start; i--) yield ordered[i] as DocRecord;
+    else for (let i = start; i < end; i++) yield ordered[i] as DocRecord;
+    return;
+  }
+  yield* coll.ids.records();
+}
+
+export function findRecords(coll: Collection | undefined, options: QueryOptions): Hit[] {
+  if (!coll) return [];
+  const plan = planIdQuery(options.filter);
+  const matcher: Matcher | undefined = plan?.covered ? undefined : compileFilter(options.filter);
+  const sortKeys = parseSort(options.sort);
+  const idDir = sortKeys.length === 0 ? (plan ? 1 : undefined) : isIdSort(sortKeys);
+  const skip = Math.max(0, options.skip ?? 0);
+  const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+  const trivial = !matcher || (isPlainObject(options.filter) && Object.keys(options.filter).length === 0);
+  const out: Hit[] = [];
+
+  if (sortKeys.length === 0 || idDir !== undefined) {
+    // Streaming: the source order is the result order, so stop as soon as skip + limit are satisfied.
+    let skipped = 0;
+    for (const rec of candidates(coll, plan, idDir)) {
+      if (rec.deleted) continue;
+      const bytes = rec.bytes;
+      let doc: Doc | undefined;
+      if (!trivial) {
+        doc = decode(bytes);
+        if (!(matcher as Matcher)(doc)) continue;
+      }
+      if (skipped < skip) {
+        skipped++;
+        continue;
+      }
+      out.push(doc ? { rec, bytes, doc } : { rec, bytes });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  for (const rec of candidates(coll, plan, undefined)) {
+    if (rec.deleted) continue;
+    const bytes = rec.bytes;
+    const doc = decode(bytes);
+    if (matcher && !matcher(doc)) continue;
+    out.push({ rec, bytes, doc });
+  }
+  const sorted = sortItems(out, sortKeys, (h) => h.doc as Doc);
+  return sorted.slice(skip, limit === Infinity ? undefined : skip + limit);
+}
+
+export function docOf(hit: Hit): Doc {
+  if (!hit.doc) hit.doc = decode(hit.bytes);
+  return hit.doc;
+}
+
+export function countMatching(coll: Collection | undefined, filter: unknown): number {
+  if (!coll) return 0;
+  if (filter === undefined || (isPlainObject(filter) && Object.keys(filter).length === 0)) return coll.count;
+  return findRecords(coll, { filter }).length;
+}

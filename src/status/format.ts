@@ -1,0 +1,22 @@
+import type { CollectionStatus } from './collections.js';
+import { formatTable } from './table.js';
+
+/** `strangler status` without --json. */
+export function formatStatusTable(statuses: readonly CollectionStatus[]): string {
+  const rows = statuses.map((s) => [
+    s.name,
+    s.phase,
+    s.mode,
+    s.source,
+    s.migrated,
+    s.rejected,
+    s.anomalies,
+    s.gapsOpen,
+    s.lastBackfill ? `${s.lastBackfill.status} ${s.lastBackfill.runId.slice(0, 8)}` : null,
+    s.lastVerification,
+  ]);
+  return formatTable(
+    ['COLLECTION', 'PHASE', 'MODE', 'SOURCE', 'MIGRATED', 'REJECTED', 'ANOMALIES', 'GAPS', 'LAST BACKFILL', 'VERIFIED'],
+    rows,
+  );
+}
