@@ -20,5 +20,8 @@ export function constraintReject(error: PgError): Reject {
   if (error.code === '23503') {
     return { reject: 'orphan_reference', message: `foreign key refused${where}${detail}` };
   }
-  return { reject: 'constraint_violation', message: `${error.message ?? 'constraint violated'}${where}${detail}` };
+  return {
+    reject: 'constraint_violation',
+    message: `${error.message ?? 'constraint violated'}${where}${detail}`,
+  };
 }

@@ -6,6 +6,7 @@ import { legacyIdOf } from '../collections/mapping/legacyId.js';
 import { versionOf } from '../collections/mapping/timestamps.js';
 import { isReject, type CollectionSpec, type LegacyDoc, type MappedDocument } from '../collections/spec.js';
 import { prefetchReferences } from './references.js';
+import { checkValueReferences } from './byValue.js';
 import { rangeFilter, type IdRange } from './ranges.js';
 import { allocateIds } from './sql/idMap.js';
 import { recordMappingNotes, recordRejects, resolveRejects, type RejectRow } from './sql/outcomes.js';
@@ -38,7 +39,10 @@ interface Mapped {
 export function deltaFilter(since: Date): Filter<Document> {
   const minted = ObjectId.createFromTime(Math.floor(since.getTime() / 1000));
   return {
-    $or: [{ updatedAt: { $gt: since } }, { updatedAt: { $exists: false }, _id: { $type: 'objectId', $gte: minted } }],
+    $or: [
+      { updatedAt: { $gt: since } },
+      { updatedAt: { $exists: false }, _id: { $type: 'objectId', $gte: minted } },
+    ],
   };
 }
 
@@ -65,12 +69,13 @@ export async function copyChunk(
     .find(chunkFilter(target), { sort: { _id: 1 } })
     .toArray()) as LegacyDoc[];
   const ctx = await prefetchReferences(client, spec, docs);
+  const refusedByValue = await checkValueReferences(client, spec, docs);
 
   const rejects: RejectRow[] = [];
   const mapped: Mapped[] = [];
   for (const doc of docs) {
     const legacyId = legacyIdOf(doc._id);
-    const result = spec.map(doc, ctx);
+    const result = refusedByValue.get(doc) ?? spec.map(doc, ctx);
     if (isReject(result)) rejects.push({ legacyId, reject: result, raw: rawOf(doc) });
     else mapped.push({ legacyId, doc, result });
   }
@@ -80,27 +85,7 @@ export async function copyChunk(
     spec.collection,
     mapped.map((m) => m.legacyId),
   );
-  let written: Mapped[] = mapped;
-  await client.query('SAVEPOINT chunk_write');
-  try {
-    await writeMapped(client, spec, ids, mapped);
-  } catch (error) {
-    if (!isConstraintError(error)) throw error;
-    // Postgres refused some row of the batch: isolate the offenders one by one, keep the rest.
-    await client.query('ROLLBACK TO SAVEPOINT chunk_write');
-    written = [];
-    for (const one of mapped) {
-      await client.query('SAVEPOINT one_row');
-      try {
-        await writeMapped(client, spec, ids, [one]);
-        written.push(one);
-      } catch (rowError) {
-        if (!isConstraintError(rowError)) throw rowError;
-        await client.query('ROLLBACK TO SAVEPOINT one_row');
-        rejects.push({ legacyId: one.legacyId, reject: constraintReject(rowError), raw: rawOf(one.doc) });
-      }
-    }
-  }
+  const written = await writeIsolatingRefusals(client, spec, ids, mapped, rejects);
 
   await recordRejects(client, target.runId, spec.collection, rejects);
   await resolveRejects(
@@ -112,9 +97,48 @@ export async function copyChunk(
     client,
     target.runId,
     spec.collection,
-    written.map((m) => ({ legacyId: m.legacyId, anomalies: m.result.anomalies ?? [], links: m.result.links ?? [] })),
+    written.map((m) => ({
+      legacyId: m.legacyId,
+      anomalies: m.result.anomalies ?? [],
+      links: m.result.links ?? [],
+    })),
   );
   return { read: docs.length, written: written.length, rejected: rejects.length };
+}
+
+/**
+ * Writes a batch; when Postgres refuses a row of it (SQLSTATE class 23), bisects under savepoints until
+ * each refused document stands alone and becomes a reject: k offenders cost O(k log n) statements, not n.
+ */
+async function writeIsolatingRefusals(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  ids: ReadonlyMap<LegacyId, PgUuid>,
+  batch: readonly Mapped[],
+  rejects: RejectRow[],
+  depth = 0,
+): Promise<Mapped[]> {
+  if (batch.length === 0) return [];
+  const savepoint = `write_${depth}`;
+  await client.query(`SAVEPOINT ${savepoint}`);
+  try {
+    await writeMapped(client, spec, ids, batch);
+    await client.query(`RELEASE SAVEPOINT ${savepoint}`);
+    return [...batch];
+  } catch (error) {
+    if (!isConstraintError(error)) throw error;
+    await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+    await client.query(`RELEASE SAVEPOINT ${savepoint}`);
+    if (batch.length === 1) {
+      const [one] = batch as [Mapped];
+      rejects.push({ legacyId: one.legacyId, reject: constraintReject(error), raw: rawOf(one.doc) });
+      return [];
+    }
+    const middle = Math.ceil(batch.length / 2);
+    const left = await writeIsolatingRefusals(client, spec, ids, batch.slice(0, middle), rejects, depth + 1);
+    const right = await writeIsolatingRefusals(client, spec, ids, batch.slice(middle), rejects, depth + 1);
+    return [...left, ...right];
+  }
 }
 
 async function writeMapped(
@@ -140,7 +164,8 @@ async function writeMapped(
       const owner = ids.get(legacyId);
       if (!owner || !changed.has(owner)) continue;
       owners.push(owner);
-      for (const row of result.children?.[childName] ?? []) childRows.push({ ...row, [child.ownerKey]: owner });
+      for (const row of result.children?.[childName] ?? [])
+        childRows.push({ ...row, [child.ownerKey]: owner });
     }
     await replaceChildren(client, shape, ownerColumn, owners, childRows);
   }

@@ -4,7 +4,8 @@
  */
 export const runJobId = (runId: string) => `bf.${runId}`;
 export const collectionJobId = (runId: string, collection: string) => `bf.${runId}.${collection}`;
-export const chunkJobId = (runId: string, collection: string, chunkNo: number) => `bf.${runId}.${collection}.${chunkNo}`;
+export const chunkJobId = (runId: string, collection: string, chunkNo: number) =>
+  `bf.${runId}.${collection}.${chunkNo}`;
 
 /** A parked collection job waits in BullMQ's delayed set until its last parent promotes it. */
 export const PARKED_DELAY_MS = 365 * 24 * 3600 * 1000;

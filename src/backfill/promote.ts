@@ -6,7 +6,11 @@ import { collectionJobId } from './jobIds.js';
  * flows are trees: the flow gives run → collection → chunk completion and failure propagation, and
  * promotion from the finishing parent gives the DAG's edges, with no polling anywhere.
  */
-export async function promoteCollections(queue: Queue, runId: string, collections: readonly string[]): Promise<void> {
+export async function promoteCollections(
+  queue: Queue,
+  runId: string,
+  collections: readonly string[],
+): Promise<void> {
   for (const collection of collections) {
     const job = await Job.fromId(queue, collectionJobId(runId, collection));
     if (!job) continue;

@@ -7,7 +7,15 @@ import type { Document, Filter } from 'mongodb';
  * collection whose `_id`s are ObjectIds on new rows and strings on old ones (configsettings) is planned
  * as one bracket per type, each range filtered with `$type` as well.
  */
-export const ID_TYPE_BRACKETS = ['number', 'string', 'object', 'binData', 'objectId', 'bool', 'date'] as const;
+export const ID_TYPE_BRACKETS = [
+  'number',
+  'string',
+  'object',
+  'binData',
+  'objectId',
+  'bool',
+  'date',
+] as const;
 export type IdTypeBracket = (typeof ID_TYPE_BRACKETS)[number];
 
 export interface IdRange {

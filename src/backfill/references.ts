@@ -11,7 +11,8 @@ export function valuesAt(doc: unknown, path: string): unknown[] {
     const next: unknown[] = [];
     for (const value of current) {
       if (Array.isArray(value)) {
-        for (const element of value) if (element && typeof element === 'object') next.push((element as Record<string, unknown>)[key]);
+        for (const element of value)
+          if (element && typeof element === 'object') next.push((element as Record<string, unknown>)[key]);
       } else if (value && typeof value === 'object') next.push((value as Record<string, unknown>)[key]);
     }
     current = next;
@@ -46,7 +47,8 @@ export async function prefetchReferences(
   return {
     resolve(parent, legacyId) {
       const forParent = resolved.get(parent);
-      if (!forParent) throw new Error(`${spec.collection} resolves ${parent}, which its spec does not reference`);
+      if (!forParent)
+        throw new Error(`${spec.collection} resolves ${parent}, which its spec does not reference`);
       return forParent.get(legacyId);
     },
   };

@@ -32,7 +32,11 @@ async function lockRun(client: pg.ClientBase, runId: string): Promise<string[]> 
 }
 
 /** Collections whose rows are in Postgres for this run's purposes: copied in it, or not part of it. */
-async function copiedCollections(client: pg.ClientBase, runId: string, inRun: readonly string[]): Promise<Set<string>> {
+async function copiedCollections(
+  client: pg.ClientBase,
+  runId: string,
+  inRun: readonly string[],
+): Promise<Set<string>> {
   const { rows } = await client.query<{ collection: string }>(
     `SELECT collection FROM backfill_run_collections WHERE run_id = $1 AND status IN ('linking', 'completed')`,
     [runId],
@@ -46,7 +50,11 @@ async function copiedCollections(client: pg.ClientBase, runId: string, inRun: re
  * A collection's chunks are all done: apply every deferred link whose both ends are now copied, mark it
  * completed, and return the dependants whose last parent this was (the caller promotes their jobs).
  */
-export async function completeCollection(pool: pg.Pool, runId: string, collection: string): Promise<string[]> {
+export async function completeCollection(
+  pool: pg.Pool,
+  runId: string,
+  collection: string,
+): Promise<string[]> {
   return inTransaction(pool, async (client) => {
     const inRun = await lockRun(client, runId);
     await client.query(
@@ -57,7 +65,8 @@ export async function completeCollection(pool: pg.Pool, runId: string, collectio
     for (const source of REGISTRY.order) {
       for (const parent of REGISTRY.graph.deferredParents.get(source) ?? []) {
         const touches = source === collection || parent === collection;
-        if (touches && copied.has(source) && copied.has(parent)) await applyLinks(client, source, parent, runId);
+        if (touches && copied.has(source) && copied.has(parent))
+          await applyLinks(client, source, parent, runId);
       }
     }
     await client.query(
@@ -82,7 +91,12 @@ export async function completeCollection(pool: pg.Pool, runId: string, collectio
  * A collection failed for good: it, and every collection downstream of it, can't complete in this run.
  * Returns the blocked collections (the caller promotes their parked jobs so they fail visibly).
  */
-export async function failCollection(pool: pg.Pool, runId: string, collection: string, error: string): Promise<string[]> {
+export async function failCollection(
+  pool: pg.Pool,
+  runId: string,
+  collection: string,
+  error: string,
+): Promise<string[]> {
   return inTransaction(pool, async (client) => {
     const inRun = await lockRun(client, runId);
     await client.query(

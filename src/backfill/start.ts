@@ -21,7 +21,10 @@ const COLLECTION_JOB_OPTIONS = {
  * `backfill.collection` job per collection. A collection with parents in the run starts parked and is
  * promoted by its last parent's completion (src/backfill/runState.ts).
  */
-export async function startBackfill(deps: WorkerDeps, options: StartBackfillOptions): Promise<{ runId: string }> {
+export async function startBackfill(
+  deps: WorkerDeps,
+  options: StartBackfillOptions,
+): Promise<{ runId: string }> {
   const collections = REGISTRY.select(options.collections);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const runId = await inTransaction(deps.db.$client, async (client) => {
@@ -31,7 +34,9 @@ export async function startBackfill(deps: WorkerDeps, options: StartBackfillOpti
     );
     const id = rows[0]!.id;
     for (const collection of collections) {
-      const waitingOn = [...(REGISTRY.graph.parents.get(collection) ?? [])].filter((p) => collections.includes(p)).length;
+      const waitingOn = [...(REGISTRY.graph.parents.get(collection) ?? [])].filter((p) =>
+        collections.includes(p),
+      ).length;
       await client.query(
         `INSERT INTO backfill_run_collections (run_id, collection, status, waiting_on) VALUES ($1, $2, $3, $4)`,
         [id, collection, waitingOn === 0 ? 'queued' : 'parked', waitingOn],
@@ -76,7 +81,9 @@ export async function addRunFlow(deps: WorkerDeps, runId: string): Promise<void>
  * without persistence). Finished chunks are not redone: their rows say `done`.
  */
 export async function resumeInterruptedRuns(deps: WorkerDeps): Promise<string[]> {
-  const { rows } = await deps.db.$client.query<{ id: string }>(`SELECT id FROM backfill_runs WHERE status = 'running'`);
+  const { rows } = await deps.db.$client.query<{ id: string }>(
+    `SELECT id FROM backfill_runs WHERE status = 'running'`,
+  );
   const resumed: string[] = [];
   for (const { id } of rows) {
     if (await Job.fromId(deps.queues.backfill, runJobId(id))) continue;

@@ -51,5 +51,11 @@ export interface RunProgress {
   finishedAt: Date | null;
   error: string | null;
   collections: CollectionProgress[];
-  totals: { chunksPlanned: number; chunksDone: number; docsRead: number; docsWritten: number; docsRejected: number };
+  totals: {
+    chunksPlanned: number;
+    chunksDone: number;
+    docsRead: number;
+    docsWritten: number;
+    docsRejected: number;
+  };
 }

@@ -25,7 +25,12 @@ export function createBoardApp(deps: WorkerDeps): express.Express {
   app.get('/metrics', metricsHandler(createMetrics({ ...deps, log })));
   app.use(BULL_BOARD_PATH, basicAuth(config.BOARD_USER, config.BOARD_PASSWORD), bullBoardRouter(deps));
   // Auth runs before the body is parsed, so an anonymous client cannot make the server parse 100 kB.
-  app.use('/api', bearerAuth(config.API_TOKEN), express.json({ limit: '100kb' }), apiRouter({ ...deps, log }));
+  app.use(
+    '/api',
+    bearerAuth(config.API_TOKEN),
+    express.json({ limit: '100kb' }),
+    apiRouter({ ...deps, log }),
+  );
 
   app.use(notFound);
   app.use(errorHandler(log));

@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import { UnknownCollectionError } from '../collections/registry.js';
@@ -27,6 +28,18 @@ function clientError(error: unknown): { status: number; type?: string } | undefi
   return undefined;
 }
 
+/**
+ * The message a 500 shows. Drizzle wraps driver errors as "Failed query: <sql> params: <values>", which
+ * would put query parameters (document ids) in the body; the driver's own message says what went wrong.
+ */
+function publicMessage(error: unknown): string {
+  if (!(error instanceof Error)) return 'internal error';
+  if (error instanceof DrizzleQueryError && error.cause?.message) {
+    return error.cause.message;
+  }
+  return error.message || 'internal error';
+}
+
 /** The last middleware: every error becomes JSON; a 5xx is logged in full and answered without a stack. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -36,17 +49,19 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof UnknownCollectionError) {
-      res.status(400).json({ error: `unknown collection "${error.collection}"`, collection: error.collection });
+      res
+        .status(400)
+        .json({ error: `unknown collection "${error.collection}"`, collection: error.collection });
       return;
     }
     const client = clientError(error);
     if (client) {
-      const message = client.type === 'entity.parse.failed' ? 'body is not valid JSON' : (error as Error).message;
+      const message =
+        client.type === 'entity.parse.failed' ? 'body is not valid JSON' : (error as Error).message;
       res.status(client.status).json({ error: message });
       return;
     }
     log.error({ err: error, method: req.method, path: req.path }, 'request failed');
-    const message = error instanceof Error && error.message ? error.message : 'internal error';
-    res.status(500).json({ error: message });
+    res.status(500).json({ error: publicMessage(error) });
   };
 }

@@ -57,7 +57,8 @@ export function createMetrics(deps: WorkerDeps, migratedTtlMs = MIGRATED_TTL_MS)
       this.reset();
       try {
         const counts = await migratedCounts();
-        for (const spec of REGISTRY.specs) this.set({ collection: spec.collection }, counts.get(spec.collection) ?? 0);
+        for (const spec of REGISTRY.specs)
+          this.set({ collection: spec.collection }, counts.get(spec.collection) ?? 0);
       } catch (error) {
         log.warn({ err: error }, 'metrics: cannot count migrated rows');
       }
@@ -73,7 +74,8 @@ export function createMetrics(deps: WorkerDeps, migratedTtlMs = MIGRATED_TTL_MS)
       this.reset();
       try {
         const counts = await countOpenRejects(deps.db);
-        for (const spec of REGISTRY.specs) this.set({ collection: spec.collection }, counts.get(spec.collection) ?? 0);
+        for (const spec of REGISTRY.specs)
+          this.set({ collection: spec.collection }, counts.get(spec.collection) ?? 0);
       } catch (error) {
         log.warn({ err: error }, 'metrics: cannot count rejects');
       }

@@ -28,16 +28,18 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what: 
  * is not JSON is refused rather than silently ignored, which is what express.json() alone would do.
  */
 export function jsonBody(req: Request): unknown {
-  const type = req.is('application/json');
-  if (type === null) return {};
-  if (type === false) {
+  // Not req.is() alone: it counts `Content-Length: 0` (what fetch sends for a bare POST) as a body.
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (req.headers['content-length'] ?? '0') === '0') return {};
+  if (req.is('application/json') !== 'application/json') {
     throw new HttpError(400, { error: 'body must be JSON (Content-Type: application/json)' });
   }
   return req.body;
 }
 
 /** `?limit=` with a default and a ceiling. */
-export const limitParam = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+export const limitParam = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
 
 /** Route ids that Postgres would accept as uuid (any version: `z.uuid()` checks the RFC variant bits). */
 export const uuidParam = z.guid();

@@ -27,12 +27,15 @@ export async function checkRedis(url: string, timeoutMs = 5_000): Promise<void> 
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  redis.on('error', () => undefined);
+  // ioredis reports the socket error as an event and rejects connect() with a generic "Connection is
+  // closed."; the event is the informative one (ECONNREFUSED, ENOTFOUND, WRONGPASS…).
+  let lastError: unknown;
+  redis.on('error', (error) => (lastError = error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new ServiceUnavailableError('Redis', url, error);
+    throw new ServiceUnavailableError('Redis', url, lastError ?? error);
   } finally {
     redis.disconnect();
   }

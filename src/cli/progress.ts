@@ -38,13 +38,18 @@ export function formatDuration(seconds: number): string {
 
 /** Seconds left at the current chunk rate; chunks still unplanned are not counted (they show as '?'). */
 export function etaSeconds(progress: RunProgress, chunksPerSec: number): number {
+  if (progress.status !== 'running') return 0;
   const left = progress.totals.chunksPlanned - progress.totals.chunksDone;
-  if (left <= 0) return 0;
+  // Nothing left while still running means the rest is not planned yet: unknown, not zero.
+  if (left <= 0) return Number.NaN;
   return chunksPerSec > 0 ? left / chunksPerSec : Number.NaN;
 }
 
 /** The plain (non-TTY) progress line. */
-export function progressLine(progress: RunProgress, rates: { docsPerSec: number; chunksPerSec: number }): string {
+export function progressLine(
+  progress: RunProgress,
+  rates: { docsPerSec: number; chunksPerSec: number },
+): string {
   const t = progress.totals;
   const active = progress.collections
     .filter((c) => c.status !== 'completed' && c.status !== 'parked')
@@ -61,7 +66,9 @@ export function progressLine(progress: RunProgress, rates: { docsPerSec: number;
 
 export function summaryTable(progress: RunProgress): string {
   const duration = (c: CollectionProgress) =>
-    c.startedAt && c.finishedAt ? formatDuration((c.finishedAt.getTime() - c.startedAt.getTime()) / 1000) : null;
+    c.startedAt && c.finishedAt
+      ? formatDuration((c.finishedAt.getTime() - c.startedAt.getTime()) / 1000)
+      : null;
   return formatTable(
     ['COLLECTION', 'STATUS', 'CHUNKS', 'READ', 'WRITTEN', 'REJECTED', 'TIME', 'ERROR'],
     progress.collections.map((c) => [

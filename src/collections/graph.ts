@@ -42,7 +42,8 @@ export function buildGraph(specs: readonly CollectionSpec[]): ReferenceGraph {
     for (const ref of spec.references) {
       if (!known.has(ref.parent)) throw new UnknownCollectionError(ref.parent, names);
       if (ref.deferred) deferred.add(ref.parent);
-      else if (ref.parent === spec.collection) throw new ReferenceCycleError([spec.collection, spec.collection]);
+      else if (ref.parent === spec.collection)
+        throw new ReferenceCycleError([spec.collection, spec.collection]);
       else direct.add(ref.parent);
     }
     parents.set(spec.collection, direct);
@@ -52,7 +53,10 @@ export function buildGraph(specs: readonly CollectionSpec[]): ReferenceGraph {
 }
 
 /** Depth-first topological sort that reports the cycle it finds, in registry order for stable output. */
-function topologicalOrder(names: readonly string[], parents: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+function topologicalOrder(
+  names: readonly string[],
+  parents: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] {
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, path: string[]): void => {

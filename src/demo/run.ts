@@ -38,7 +38,10 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
 
   const demoConfig: Config = { ...config, MONGO_URL: mongoUrl, PORT: options.port };
   const deps = await openDeps(demoConfig, log);
-  const runtime = startWorkers(deps, { queues: ['backfill', 'gaps', 'verify'], concurrency: options.concurrency });
+  const runtime = startWorkers(deps, {
+    queues: ['backfill', 'gaps', 'verify'],
+    concurrency: options.concurrency,
+  });
   const { startBoard } = await import('../board/server.js');
   const board = await startBoard(deps, options.port);
 
@@ -50,7 +53,9 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
     progress = await getRunProgress(deps.db, runId);
     if (!progress || progress.status !== 'running') break;
     if (Date.now() - lastLine > 2_000) {
-      say(`  ${progress.totals.chunksDone}/${progress.totals.chunksPlanned} chunks, ${progress.totals.docsRead} documents read`);
+      say(
+        `  ${progress.totals.chunksDone}/${progress.totals.chunksPlanned} chunks, ${progress.totals.docsRead} documents read`,
+      );
       lastLine = Date.now();
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -81,20 +86,27 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
 
 async function sourceCounts(mongo: import('mongodb').Db): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const spec of REGISTRY.specs) out.set(spec.collection, await mongo.collection(spec.collection).countDocuments());
+  for (const spec of REGISTRY.specs)
+    out.set(spec.collection, await mongo.collection(spec.collection).countDocuments());
   return out;
 }
 
 async function migratedCounts(pool: import('pg').Pool): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const spec of REGISTRY.specs) {
-    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${tableShape(spec.table).quoted}`);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${tableShape(spec.table).quoted}`,
+    );
     out.set(spec.collection, rows[0]?.n ?? 0);
   }
   return out;
 }
 
-function printSummary(progress: RunProgress, source: Map<string, number>, migrated: Map<string, number>): void {
+function printSummary(
+  progress: RunProgress,
+  source: Map<string, number>,
+  migrated: Map<string, number>,
+): void {
   const header = ['collection', 'source', 'migrated', 'rejected', 'seconds'];
   const rows = progress.collections.map((c) => [
     c.name,
@@ -104,9 +116,14 @@ function printSummary(progress: RunProgress, source: Map<string, number>, migrat
     c.startedAt && c.finishedAt ? ((c.finishedAt.getTime() - c.startedAt.getTime()) / 1000).toFixed(2) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  process.stdout.write(`\nrun ${progress.runId}: ${progress.status}${progress.error ? ` (${progress.error})` : ''}\n`);
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  process.stdout.write(
+    `\nrun ${progress.runId}: ${progress.status}${progress.error ? ` (${progress.error})` : ''}\n`,
+  );
   process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
-  const seconds = progress.finishedAt ? (progress.finishedAt.getTime() - progress.createdAt.getTime()) / 1000 : 0;
+  const seconds = progress.finishedAt
+    ? (progress.finishedAt.getTime() - progress.createdAt.getTime()) / 1000
+    : 0;
   process.stdout.write(`${progress.totals.docsRead} documents in ${seconds.toFixed(1)} s\n`);
 }

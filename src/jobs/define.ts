@@ -8,7 +8,11 @@ import type { WorkerDeps } from '../workers/deps.js';
  * payload schema and the processor, and src/jobs/registry.ts ties names to them so that enqueuing and
  * processing share one type.
  */
-export interface JobDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType, Result = unknown> {
+export interface JobDefinition<
+  Name extends string = string,
+  Schema extends z.ZodType = z.ZodType,
+  Result = unknown,
+> {
   readonly name: Name;
   readonly queue: QueueName;
   readonly payload: Schema;

@@ -57,6 +57,8 @@ export async function countOpenGaps(db: Db): Promise<CountsByCollection> {
 
 /** Cutover mode per collection; a collection without a row has never left 'mongo'. */
 export async function readModes(db: Db): Promise<Map<string, string>> {
-  const rows = await db.select({ collection: collectionModes.collection, mode: collectionModes.mode }).from(collectionModes);
+  const rows = await db
+    .select({ collection: collectionModes.collection, mode: collectionModes.mode })
+    .from(collectionModes);
   return new Map(rows.map((row) => [row.collection, row.mode]));
 }

@@ -16,7 +16,18 @@ export function formatStatusTable(statuses: readonly CollectionStatus[]): string
     s.lastVerification,
   ]);
   return formatTable(
-    ['COLLECTION', 'PHASE', 'MODE', 'SOURCE', 'MIGRATED', 'REJECTED', 'ANOMALIES', 'GAPS', 'LAST BACKFILL', 'VERIFIED'],
+    [
+      'COLLECTION',
+      'PHASE',
+      'MODE',
+      'SOURCE',
+      'MIGRATED',
+      'REJECTED',
+      'ANOMALIES',
+      'GAPS',
+      'LAST BACKFILL',
+      'VERIFIED',
+    ],
     rows,
   );
 }

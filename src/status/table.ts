@@ -9,7 +9,9 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   const widths = headers.map((header, col) =>
     Math.max(header.length, ...rows.map((row) => text(row[col]).length)),
   );
-  const numeric = headers.map((_, col) => rows.length > 0 && rows.every((row) => typeof row[col] === 'number'));
+  const numeric = headers.map(
+    (_, col) => rows.length > 0 && rows.every((row) => typeof row[col] === 'number'),
+  );
   const line = (cells: readonly Cell[]) =>
     widths
       .map((width, col) => (numeric[col] ? text(cells[col]).padStart(width) : text(cells[col]).padEnd(width)))

@@ -24,15 +24,15 @@ export interface RegistryEntry {
  * Every generated collection, parents first (the seeder inserts in this order). The one place that sets
  * proportions; adding a collection is one generator file and one line here.
  *
- * | collection             | size                                  | why                                      |
- * |------------------------|---------------------------------------|------------------------------------------|
- * | levelconfigs           | 10                                    | one row per level                        |
- * | users                  | share 0.30                            | the FK hub                               |
- * | configsettings         | clamp(docs/500, 20, 200)              | a handful of knobs, 40% pre-2024 string ids |
- * | configsettinghistories | share 0.03                            | a few changes per setting                |
- * | categories             | share 0.01                            | a small tree                             |
- * | addresses              | share 0.40                            | ~1.3 per migrating user                  |
- * | shopsettings           | share 0.045, ≤ 1 per migrating seller | 20% of users are sellers, ~75% open a shop |
+ * | collection             | size                                  | of 1M docs today | why                          |
+ * |------------------------|---------------------------------------|------------------|------------------------------|
+ * | levelconfigs           | 10                                    | 10               | one row per level            |
+ * | users                  | share 0.30                            | 382,085 (38%)    | the FK hub                   |
+ * | configsettings         | clamp(docs/500, 20, 200)              | 200              | 40% pre-2024 string `_id`s   |
+ * | configsettinghistories | share 0.03                            | 38,209 (3.8%)    | a few changes per setting    |
+ * | categories             | share 0.01                            | 12,736 (1.3%)    | a small tree                 |
+ * | addresses              | share 0.40                            | 509,447 (51%)    | ~1.3 per migrating user      |
+ * | shopsettings           | share 0.045, ≤ 1 per migrating seller | 57,313 (5.7%)    | 20% sellers, ~75% run a shop |
  */
 export const REGISTRY: readonly RegistryEntry[] = [
   { generator: levelConfigs, size: { fixed: () => LEVELS.length } },

@@ -26,7 +26,10 @@ export function mongoDatabaseName(url: string): string {
 }
 
 export async function openDeps(config: Config, log = createLogger(config.LOG_LEVEL)): Promise<WorkerDeps> {
-  const mongoClient = new MongoClient(config.MONGO_URL, { maxPoolSize: 10, serverSelectionTimeoutMS: 10_000 });
+  const mongoClient = new MongoClient(config.MONGO_URL, {
+    maxPoolSize: 10,
+    serverSelectionTimeoutMS: 10_000,
+  });
   await mongoClient.connect();
   const db = createDb({ url: config.PG_URL, applicationName: 'strangler-worker' });
   const producerRedis = createRedis(config.REDIS_URL, 'producer');

@@ -26,8 +26,10 @@ export interface WorkerRuntimeOptions {
 
 export interface WorkerRuntime {
   readonly workers: readonly Worker[];
-  /** Stops taking jobs, waits for running ones up to the timeout, then force-closes. Resolves either way. */
+  /** Stops taking jobs and waits for running ones, up to the shutdown timeout. Resolves either way. */
   close(): Promise<{ graceful: boolean }>;
+  /** Resolves once every worker has really stopped (after close(), even one that timed out). */
+  readonly closed: Promise<void>;
 }
 
 /** Dispatches a job to its definition by name; a payload that fails its schema can never succeed. */
@@ -70,17 +72,24 @@ export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): W
     return worker;
   });
 
+  let closing: Promise<void> | undefined;
   return {
     workers,
+    get closed() {
+      return closing ?? Promise.resolve();
+    },
     async close() {
-      // worker.close() has no timeout of its own (DESIGN.md pitfalls): race it, then force.
+      // worker.close() has no timeout of its own (DESIGN.md pitfalls), and a second close(true) returns
+      // the first call's promise, so "force" cannot cut it short: race it against our own timer instead.
+      // Jobs still running when the timer fires keep their locks until these expire, then BullMQ hands
+      // them to another worker; the caller decides whether to exit the process.
+      closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
       });
-      const outcome = await Promise.race([Promise.all(workers.map((w) => w.close())), timedOut]);
+      const outcome = await Promise.race([closing, timedOut]);
       clearTimeout(timer);
-      if (outcome === 'timeout') await Promise.all(workers.map((w) => w.close(true)));
       return { graceful: outcome !== 'timeout' };
     },
   };

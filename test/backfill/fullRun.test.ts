@@ -9,7 +9,10 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 /** Every target table's content, hashed in a stable order: equal snapshots mean no row changed. */
 async function contentSnapshot(stack: TestStack): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  const tables = REGISTRY.specs.flatMap((spec) => [spec.table, ...Object.values(spec.children ?? {}).map((c) => c.table)]);
+  const tables = REGISTRY.specs.flatMap((spec) => [
+    spec.table,
+    ...Object.values(spec.children ?? {}).map((c) => c.table),
+  ]);
   for (const table of tables) {
     const { quoted, name } = tableShape(table);
     const { rows } = await stack.pg.db.$client.query<{ n: number; h: string | null; x: string }>(
@@ -57,13 +60,17 @@ describe('a full backfill of the core collections', () => {
 
   it('every quirk ends as its policy predicts', async () => {
     expect(seed.quirks.length).toBeGreaterThan(20);
-    const rejects = await stack.pg.db.$client.query<{ collection: string; legacy_object_id: string; reason: string }>(
-      `SELECT collection, legacy_object_id, reason FROM migration_rejects WHERE resolved_at IS NULL`,
-    );
+    const rejects = await stack.pg.db.$client.query<{
+      collection: string;
+      legacy_object_id: string;
+      reason: string;
+    }>(`SELECT collection, legacy_object_id, reason FROM migration_rejects WHERE resolved_at IS NULL`);
     const rejectOf = new Map(rejects.rows.map((r) => [`${r.collection}/${r.legacy_object_id}`, r.reason]));
-    const anomalies = await stack.pg.db.$client.query<{ collection: string; legacy_object_id: string; code: string }>(
-      `SELECT collection, legacy_object_id, code FROM migration_anomalies`,
-    );
+    const anomalies = await stack.pg.db.$client.query<{
+      collection: string;
+      legacy_object_id: string;
+      code: string;
+    }>(`SELECT collection, legacy_object_id, code FROM migration_anomalies`);
     const anomaliesOf = new Map<string, string[]>();
     for (const a of anomalies.rows) {
       const key = `${a.collection}/${a.legacy_object_id}`;
@@ -74,11 +81,17 @@ describe('a full backfill of the core collections', () => {
       const key = `${quirk.collection}/${quirk.id}`;
       const expect_ = quirk.expect;
       if (expect_.outcome === 'rejected') {
-        if (rejectOf.get(key) !== expect_.reason) mismatches.push(`${key} ${quirk.quirk}: want reject ${expect_.reason}, got ${rejectOf.get(key) ?? 'migrated'}`);
+        if (rejectOf.get(key) !== expect_.reason)
+          mismatches.push(
+            `${key} ${quirk.quirk}: want reject ${expect_.reason}, got ${rejectOf.get(key) ?? 'migrated'}`,
+          );
       } else {
-        if (rejectOf.has(key)) mismatches.push(`${key} ${quirk.quirk}: want migrated, got reject ${rejectOf.get(key)}`);
+        if (rejectOf.has(key))
+          mismatches.push(`${key} ${quirk.quirk}: want migrated, got reject ${rejectOf.get(key)}`);
         if ('anomaly' in expect_ && !(anomaliesOf.get(key) ?? []).includes(expect_.anomaly)) {
-          mismatches.push(`${key} ${quirk.quirk}: want anomaly ${expect_.anomaly}, got ${anomaliesOf.get(key)?.join(',') ?? 'none'}`);
+          mismatches.push(
+            `${key} ${quirk.quirk}: want anomaly ${expect_.anomaly}, got ${anomaliesOf.get(key)?.join(',') ?? 'none'}`,
+          );
         }
       }
     }
@@ -89,7 +102,11 @@ describe('a full backfill of the core collections', () => {
   });
 
   it('no collection started before every collection it references had finished', async () => {
-    const { rows } = await stack.pg.db.$client.query<{ collection: string; first_chunk: Date; finished_at: Date }>(
+    const { rows } = await stack.pg.db.$client.query<{
+      collection: string;
+      first_chunk: Date;
+      finished_at: Date;
+    }>(
       `SELECT rc.collection, rc.finished_at, min(c.started_at) AS first_chunk
          FROM backfill_run_collections rc JOIN backfill_chunks c USING (run_id, collection)
         WHERE rc.run_id = $1 GROUP BY rc.collection, rc.finished_at`,
@@ -98,7 +115,9 @@ describe('a full backfill of the core collections', () => {
     const byName = new Map(rows.map((r) => [r.collection, r]));
     for (const [child, parents] of REGISTRY.graph.parents) {
       for (const parent of parents) {
-        expect(byName.get(child)!.first_chunk.getTime()).toBeGreaterThanOrEqual(byName.get(parent)!.finished_at.getTime());
+        expect(byName.get(child)!.first_chunk.getTime()).toBeGreaterThanOrEqual(
+          byName.get(parent)!.finished_at.getTime(),
+        );
       }
     }
   });

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { DrizzleQueryError, sql } from 'drizzle-orm';
 import express from 'express';
 import type { Db as MongoDb } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,7 +96,11 @@ describe('board', () => {
         expect(res.status).toBe(401);
         expect(await res.json()).toEqual({ error: 'unauthorized' });
       }
-      const basicInstead = await api('/api/backfills', { method: 'POST', body: '{}', headers: basic(USER, PASSWORD) }, null);
+      const basicInstead = await api(
+        '/api/backfills',
+        { method: 'POST', body: '{}', headers: basic(USER, PASSWORD) },
+        null,
+      );
       expect(basicInstead.status).toBe(401);
     });
 
@@ -160,7 +164,11 @@ describe('board', () => {
 
     it('starts a run: 202 with its id and link, then GET shows its progress and the list has it', async () => {
       const first = REGISTRY.order[0]!;
-      const res = await post('/api/backfills', { collections: [first], since: '2024-05-01T00:00:00Z', chunkSize: 500 });
+      const res = await post('/api/backfills', {
+        collections: [first],
+        since: '2024-05-01T00:00:00Z',
+        chunkSize: 500,
+      });
       expect(res.status).toBe(202);
       const { runId, links } = (await res.json()) as { runId: string; links: { self: string } };
       expect(runId).toMatch(/^[0-9a-f-]{36}$/);
@@ -168,7 +176,12 @@ describe('board', () => {
 
       const one = await api(links.self);
       expect(one.status).toBe(200);
-      const progress = (await one.json()) as { runId: string; chunkSize: number; since: string; collections: { name: string }[] };
+      const progress = (await one.json()) as {
+        runId: string;
+        chunkSize: number;
+        since: string;
+        collections: { name: string }[];
+      };
       expect(progress).toMatchObject({ runId, chunkSize: 500, since: '2024-05-01T00:00:00.000Z' });
       expect(progress.collections.map((c) => c.name)).toEqual([first]);
 
@@ -182,7 +195,9 @@ describe('board', () => {
       const res = await api('/api/backfills', { method: 'POST' });
       expect(res.status).toBe(202);
       const { runId } = (await res.json()) as { runId: string };
-      const progress = (await (await api(`/api/backfills/${runId}`)).json()) as { collections: { name: string }[] };
+      const progress = (await (await api(`/api/backfills/${runId}`)).json()) as {
+        collections: { name: string }[];
+      };
       expect(progress.collections.map((c) => c.name).sort()).toEqual([...REGISTRY.order].sort());
     });
   });
@@ -235,12 +250,17 @@ describe('board', () => {
     });
 
     it('GET /api/rejects: open rejects filtered, raw only on request', async () => {
-      const all = (await (await api('/api/rejects')).json()) as { total: number; rejects: Record<string, unknown>[] };
+      const all = (await (await api('/api/rejects')).json()) as {
+        total: number;
+        rejects: Record<string, unknown>[];
+      };
       expect(all.total).toBe(2);
       expect(all.rejects.map((r) => r.legacyId)).toEqual(['u1', 'u2']);
       expect(all.rejects[0]).not.toHaveProperty('raw');
 
-      const money = (await (await api('/api/rejects?collection=users&reason=invalid_money&raw=1')).json()) as {
+      const money = (await (
+        await api('/api/rejects?collection=users&reason=invalid_money&raw=1')
+      ).json()) as {
         total: number;
         rejects: Record<string, unknown>[];
       };
@@ -266,7 +286,9 @@ describe('board', () => {
       const ok = await put('users', { mode: 'dual' });
       expect(ok.status).toBe(501);
       expect(await ok.json()).toEqual({ error: 'not implemented yet' });
-      expect((await api('/api/collections/users/mode', { method: 'PUT', body: '{}' }, null)).status).toBe(401);
+      expect((await api('/api/collections/users/mode', { method: 'PUT', body: '{}' }, null)).status).toBe(
+        401,
+      );
     });
 
     it('POST /api/verifications answers 501 (after auth)', async () => {
@@ -283,7 +305,9 @@ describe('board', () => {
     });
 
     it('GET /healthz: 503 naming the service that fails', async () => {
-      const deadMongo = { command: () => Promise.reject(new Error('connection refused')) } as unknown as MongoDb;
+      const deadMongo = {
+        command: () => Promise.reject(new Error('connection refused')),
+      } as unknown as MongoDb;
       const slowMongo = { command: () => new Promise(() => undefined) } as unknown as MongoDb;
       for (const [mongoDb, outcome] of [
         [deadMongo, 'error'],
@@ -327,11 +351,19 @@ describe('board', () => {
       const lines: string[] = [];
       const log = createLogger('error');
       const logged = Object.assign(Object.create(log) as typeof log, {
-        error: (obj: unknown, msg: string) => lines.push(`${msg} ${String((obj as { err: Error }).err.message)}`),
+        error: (obj: unknown, msg: string) =>
+          lines.push(`${msg} ${String((obj as { err: Error }).err.message)}`),
       });
       const app = express();
       app.get('/boom', () => {
         throw new Error('relation "nope" does not exist');
+      });
+      app.get('/query', () => {
+        throw new DrizzleQueryError(
+          'SELECT * FROM users WHERE email = $1',
+          ['someone@example.com'],
+          new Error('timeout'),
+        );
       });
       app.use(errorHandler(logged));
       const server = app.listen(0, '127.0.0.1');
@@ -342,7 +374,12 @@ describe('board', () => {
         expect(res.status).toBe(500);
         const body = (await res.json()) as Record<string, unknown>;
         expect(body).toEqual({ error: 'relation "nope" does not exist' });
-        expect(lines).toEqual(['request failed relation "nope" does not exist']);
+        // A failed query shows the driver's message, not Drizzle's "Failed query: <sql> params: <values>".
+        const query = await fetch(`http://127.0.0.1:${port}/query`);
+        expect(query.status).toBe(500);
+        expect(await query.json()).toEqual({ error: 'timeout' });
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toBe('request failed relation "nope" does not exist');
       } finally {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));

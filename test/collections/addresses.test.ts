@@ -77,8 +77,14 @@ describe('addresses mapper', () => {
     const { userId: _, ...withoutUser } = clean();
     expect(map(withoutUser as LegacyDoc)).toMatchObject({ reject: 'missing_field', field: 'userId' });
     expect(map({ ...clean(), userId: null })).toMatchObject({ reject: 'missing_field', field: 'userId' });
-    expect(map({ ...clean(), userId: 'tmpl_home' })).toMatchObject({ reject: 'invalid_reference', field: 'userId' });
-    expect(map({ ...clean(), userId: { id: 1 } })).toMatchObject({ reject: 'invalid_reference', field: 'userId' });
+    expect(map({ ...clean(), userId: 'tmpl_home' })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'userId',
+    });
+    expect(map({ ...clean(), userId: { id: 1 } })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'userId',
+    });
   });
 
   it('missing timestamps are NULL, undeclared fields go to legacy_extra', () => {
@@ -94,7 +100,13 @@ describe('addresses mapper', () => {
   });
 
   it('wrong types reject', () => {
-    expect(map({ ...clean(), postalCode: 1305 })).toMatchObject({ reject: 'invalid_type', field: 'postalCode' });
-    expect(map({ ...clean(), createdAt: 'yesterday' })).toMatchObject({ reject: 'invalid_type', field: 'createdAt' });
+    expect(map({ ...clean(), postalCode: 1305 })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'postalCode',
+    });
+    expect(map({ ...clean(), createdAt: 'yesterday' })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'createdAt',
+    });
   });
 });

@@ -51,7 +51,10 @@ describe('configsettinghistories mapper', () => {
   });
 
   it('settingId of a setting that is gone → orphan_reference (string keys included)', () => {
-    expect(map({ ...clean(), settingId: new ObjectId() })).toMatchObject({ reject: 'orphan_reference', field: 'settingId' });
+    expect(map({ ...clean(), settingId: new ObjectId() })).toMatchObject({
+      reject: 'orphan_reference',
+      field: 'settingId',
+    });
     expect(map({ ...clean(), settingId: 'fees.removed' })).toEqual({
       reject: 'orphan_reference',
       field: 'settingId',
@@ -60,22 +63,37 @@ describe('configsettinghistories mapper', () => {
   });
 
   it('settingId absent → missing_field; of another type → invalid_reference', () => {
-    expect(map({ ...clean(), settingId: null })).toMatchObject({ reject: 'missing_field', field: 'settingId' });
-    expect(map({ ...clean(), settingId: 12 })).toMatchObject({ reject: 'invalid_reference', field: 'settingId' });
-    expect(map({ ...clean(), settingId: '' })).toMatchObject({ reject: 'invalid_reference', field: 'settingId' });
+    expect(map({ ...clean(), settingId: null })).toMatchObject({
+      reject: 'missing_field',
+      field: 'settingId',
+    });
+    expect(map({ ...clean(), settingId: 12 })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'settingId',
+    });
+    expect(map({ ...clean(), settingId: '' })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'settingId',
+    });
   });
 
   it('changedBy of a hard-deleted admin → NULL + dangling_reference', () => {
     const result = mapped({ ...clean(), changedBy: new ObjectId() });
     expect(result.row.changedById).toBeNull();
     expect(result.anomalies?.map((a) => a.code)).toEqual(['dangling_reference']);
-    expect(map({ ...clean(), changedBy: 'system' })).toMatchObject({ reject: 'invalid_reference', field: 'changedBy' });
+    expect(map({ ...clean(), changedBy: 'system' })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'changedBy',
+    });
   });
 
   it('missing createdAt, unknown fields, null values', () => {
     const { createdAt: _, ...old } = clean();
     const row = mapped({ ...old, oldValue: null, legacyFlag: true } as LegacyDoc).row;
     expect(row).toMatchObject({ createdAt: null, oldValue: null, legacyExtra: { legacyFlag: true } });
-    expect(map({ ...clean(), changedAt: 1_700_000_000 })).toMatchObject({ reject: 'invalid_type', field: 'changedAt' });
+    expect(map({ ...clean(), changedAt: 1_700_000_000 })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'changedAt',
+    });
   });
 });

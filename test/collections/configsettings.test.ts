@@ -41,7 +41,7 @@ describe('configsettings mapper', () => {
   });
 
   it('a pre-2024 row has its key as a string _id: legacy id is the key, and a missing key falls back to it', () => {
-    const old = { ...clean(), _id: 'fees.bps' };
+    const old: LegacyDoc = { ...clean(), _id: 'fees.bps' };
     expect(legacyIdOf(old._id)).toBe('fees.bps');
     expect(mapped(old).row.key).toBe('fees.bps');
     const { key: _, ...keyless } = old;
@@ -58,7 +58,9 @@ describe('configsettings mapper', () => {
       expect(mapped({ ...clean(), value }).row.value).toEqual(value);
     }
     expect(mapped({ ...clean(), value: null }).row.value).toBeNull();
-    expect(mapped({ ...clean(), value: Decimal128.fromString('1.50') }).row.value).toEqual({ $numberDecimal: '1.50' });
+    expect(mapped({ ...clean(), value: Decimal128.fromString('1.50') }).row.value).toEqual({
+      $numberDecimal: '1.50',
+    });
     expect(mapped({ ...clean(), value: T0 }).row.value).toEqual({ $date: '2024-03-01T10:00:00Z' });
   });
 
@@ -68,10 +70,17 @@ describe('configsettings mapper', () => {
     const result = mapped({ ...clean(), updatedBy: gone });
     expect(result.row.updatedById).toBeNull();
     expect(result.anomalies).toEqual([
-      { code: 'dangling_reference', field: 'updatedBy', message: `updatedBy ${gone.toHexString()} has no users row; stored as NULL` },
+      {
+        code: 'dangling_reference',
+        field: 'updatedBy',
+        message: `updatedBy ${gone.toHexString()} has no users row; stored as NULL`,
+      },
     ]);
     expect(mapped({ ...clean(), updatedBy: admin.toHexString() }).row.updatedById).toBe(adminUuid);
-    expect(map({ ...clean(), updatedBy: 'admin' })).toMatchObject({ reject: 'invalid_reference', field: 'updatedBy' });
+    expect(map({ ...clean(), updatedBy: 'admin' })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'updatedBy',
+    });
   });
 
   it('unicode, unknown fields, missing timestamps', () => {
@@ -86,6 +95,9 @@ describe('configsettings mapper', () => {
   });
 
   it('a value jsonb cannot store (NUL) rejects', () => {
-    expect(map({ ...clean(), value: { a: 'x\u0000y' } })).toMatchObject({ reject: 'invalid_type', field: 'value' });
+    expect(map({ ...clean(), value: { a: 'x\u0000y' } })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'value',
+    });
   });
 });

@@ -31,11 +31,18 @@ describe('core specs', () => {
     const connection = mongoose.createConnection(); // never opened: no server needed
     const models = registerModels(connection);
     expect(registerModels(connection).User).toBe(models.User);
-    expect(Object.values(models).map((m) => m.collection.collectionName).sort()).toEqual(
-      CORE_SPECS.map((s) => s.collection).sort(),
-    );
-    const user = new models.User({ email: 'Ana@Example.com', password: 'h', refreshTokens: [{ tokenHash: 't' }], emailVerificationToken: 'x' });
-    expect(user.email).toBe('ana@example.com');
+    expect(
+      Object.values(models)
+        .map((m) => m.collection.collectionName)
+        .sort(),
+    ).toEqual(CORE_SPECS.map((s) => s.collection).sort());
+    const user = new models.User({
+      email: 'Ana@Example.com',
+      password: 'h',
+      refreshTokens: [{ tokenHash: 't' }],
+      emailVerificationToken: 'x',
+    });
+    expect(user.get('email')).toBe('ana@example.com'); // lowercase: true
     expect(user.toJSON()).not.toHaveProperty('password');
     expect(user.toJSON()).not.toHaveProperty('refreshTokens');
     expect(user.toJSON()).not.toHaveProperty('emailVerificationToken');

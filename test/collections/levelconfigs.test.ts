@@ -53,7 +53,10 @@ describe('levelconfigs mapper', () => {
     expect(result.anomalies).toEqual([
       { code: 'null_array_element', field: 'benefits.1', message: 'benefits[1] is null; skipped' },
     ]);
-    expect(map({ ...clean(), benefits: ['badge', 3] })).toMatchObject({ reject: 'invalid_type', field: 'benefits.1' });
+    expect(map({ ...clean(), benefits: ['badge', 3] })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'benefits.1',
+    });
   });
 
   it('missing timestamps and unknown fields', () => {

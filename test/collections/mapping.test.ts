@@ -28,7 +28,10 @@ describe('legacyIdOf', () => {
 describe('classifyReference', () => {
   it('follows the ids table of the policy', () => {
     expect(classifyReference(oid(1))).toEqual({ kind: 'id', legacyId: oid(1).toHexString() });
-    expect(classifyReference('65AB00000000000000000001')).toEqual({ kind: 'id', legacyId: '65ab00000000000000000001' });
+    expect(classifyReference('65AB00000000000000000001')).toEqual({
+      kind: 'id',
+      legacyId: '65ab00000000000000000001',
+    });
     expect(classifyReference(null)).toEqual({ kind: 'absent' });
     expect(classifyReference(undefined)).toEqual({ kind: 'absent' });
     expect(classifyReference('tmpl_abc')).toMatchObject({ kind: 'invalid' });
@@ -47,16 +50,27 @@ describe('scalar readers', () => {
     expect(optionalInt(Long.fromNumber(7), 'n')).toBe(7);
     expect(optionalInt(new Double(7), 'n')).toBe(7);
     expect(optionalInt(-0, 'n')).toBe(0);
-    expect(optionalInt(7.5, 'n')).toMatchObject({ reject: 'invalid_type', message: 'n is number 7.5: not an integer' });
+    expect(optionalInt(7.5, 'n')).toMatchObject({
+      reject: 'invalid_type',
+      message: 'n is number 7.5: not an integer',
+    });
     expect(optionalInt('7', 'n')).toMatchObject({ reject: 'invalid_type', field: 'n' });
-    expect(optionalInt(2 ** 31, 'n')).toMatchObject({ reject: 'invalid_type', message: expect.stringMatching(/int4/) });
+    expect(optionalInt(2 ** 31, 'n')).toMatchObject({
+      reject: 'invalid_type',
+      message: expect.stringMatching(/int4/),
+    });
     expect(optionalInt(2 ** 31, 'n', 'int8')).toBe(2 ** 31);
-    expect(optionalInt(Long.fromString('9007199254740993'), 'n', 'int8')).toMatchObject({ reject: 'invalid_type' });
+    expect(optionalInt(Long.fromString('9007199254740993'), 'n', 'int8')).toMatchObject({
+      reject: 'invalid_type',
+    });
     expect(optionalInt(NaN, 'n')).toMatchObject({ reject: 'invalid_type' });
   });
   it('strings: byte for byte, no NUL', () => {
     expect(optionalString('  Ünïcødé 🎉 مرحبا  ', 's')).toBe('  Ünïcødé 🎉 مرحبا  ');
-    expect(optionalString('a\u0000b', 's')).toMatchObject({ reject: 'invalid_type', message: 's contains NUL' });
+    expect(optionalString('a\u0000b', 's')).toMatchObject({
+      reject: 'invalid_type',
+      message: 's contains NUL',
+    });
     expect(requiredString(null, 's')).toMatchObject({ reject: 'missing_field', field: 's' });
     expect(requiredString('', 's')).toBe('');
   });
@@ -76,7 +90,15 @@ describe('scalar readers', () => {
 
 describe('legacyExtra', () => {
   it('keeps undeclared fields, nested ones at their path, as canonical EJSON', () => {
-    const doc = { _id: oid(1), __v: 3, createdAt: T0, a: 1, profile: { known: 'x', nick: 'y' }, old: 1.5, when: T1 };
+    const doc = {
+      _id: oid(1),
+      __v: 3,
+      createdAt: T0,
+      a: 1,
+      profile: { known: 'x', nick: 'y' },
+      old: 1.5,
+      when: T1,
+    };
     expect(legacyExtra(doc, { a: true, profile: { known: true } })).toEqual({
       profile: { nick: 'y' },
       old: { $numberDouble: '1.5' },

@@ -46,10 +46,16 @@ describe('shopsettings mapper', () => {
   });
 
   it('sellerId: required; orphan → orphan_reference; hex string resolves; other → invalid_reference', () => {
-    expect(map({ ...clean(), sellerId: new ObjectId() })).toMatchObject({ reject: 'orphan_reference', field: 'sellerId' });
+    expect(map({ ...clean(), sellerId: new ObjectId() })).toMatchObject({
+      reject: 'orphan_reference',
+      field: 'sellerId',
+    });
     expect(map({ ...clean(), sellerId: null })).toMatchObject({ reject: 'missing_field', field: 'sellerId' });
     expect(mapped({ ...clean(), sellerId: seller.toHexString() }).row.sellerId).toBe(sellerUuid);
-    expect(map({ ...clean(), sellerId: 'seller-2' })).toMatchObject({ reject: 'invalid_reference', field: 'sellerId' });
+    expect(map({ ...clean(), sellerId: 'seller-2' })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'sellerId',
+    });
   });
 
   it('optional booleans stay NULL when absent; wrong types reject', () => {
@@ -61,6 +67,11 @@ describe('shopsettings mapper', () => {
   it('unicode, unknown fields, missing timestamps', () => {
     const { createdAt: _c, updatedAt: _u, ...old } = clean();
     const row = mapped({ ...old, shopName: '🛍️ متجر', theme: 'dark' } as LegacyDoc).row;
-    expect(row).toMatchObject({ shopName: '🛍️ متجر', createdAt: null, updatedAt: null, legacyExtra: { theme: 'dark' } });
+    expect(row).toMatchObject({
+      shopName: '🛍️ متجر',
+      createdAt: null,
+      updatedAt: null,
+      legacyExtra: { theme: 'dark' },
+    });
   });
 });

@@ -29,7 +29,14 @@ const clean = (): LegacyDoc => ({
   password: '$2b$10$hash',
   role: 'seller',
   status: 'active',
-  profile: { firstName: 'Ana', lastName: 'Lima', displayName: 'Ana L.', avatarUrl: 'https://x/a.jpg', bio: 'hi', country: 'BR' },
+  profile: {
+    firstName: 'Ana',
+    lastName: 'Lima',
+    displayName: 'Ana L.',
+    avatarUrl: 'https://x/a.jpg',
+    bio: 'hi',
+    country: 'BR',
+  },
   preferences: { language: 'pt', currency: 'USDT', notifications: { email: true, telegram: false } },
   points: 1234,
   level: 3,
@@ -81,7 +88,9 @@ describe('users mapper', () => {
       lastLoginAt: T1,
     });
     expect(result.row).not.toHaveProperty('referredById'); // the link pass owns it
-    expect(result.links).toEqual([{ column: 'referred_by_id', parent: 'users', parentLegacyId: oid(2).toHexString() }]);
+    expect(result.links).toEqual([
+      { column: 'referred_by_id', parent: 'users', parentLegacyId: oid(2).toHexString() },
+    ]);
     expect(result.anomalies).toBeUndefined();
     expect(result.children).toEqual({
       user_passkeys: [
@@ -144,7 +153,12 @@ describe('users mapper', () => {
     doc.preferences = { language: 'pt', notifications: null };
     doc.referralStats = null;
     const row = mapped(doc).row;
-    expect(row).toMatchObject({ profileFirstName: 'Ana', profileBio: null, prefNotifyEmail: null, referralTotalReferred: null });
+    expect(row).toMatchObject({
+      profileFirstName: 'Ana',
+      profileBio: null,
+      prefNotifyEmail: null,
+      referralTotalReferred: null,
+    });
   });
 
   it('a sub-document of the wrong type rejects', () => {
@@ -152,7 +166,12 @@ describe('users mapper', () => {
   });
 
   it('keeps undeclared fields, top-level and inside sub-documents, in legacy_extra', () => {
-    const doc = { ...clean(), legacyFlag: true, oldScore: 12.5, profile: { firstName: 'Ana', nickname: 'Aninha' } };
+    const doc = {
+      ...clean(),
+      legacyFlag: true,
+      oldScore: 12.5,
+      profile: { firstName: 'Ana', nickname: 'Aninha' },
+    };
     expect(mapped(doc).row.legacyExtra).toEqual({
       legacyFlag: true,
       oldScore: { $numberDouble: '12.5' },
@@ -177,8 +196,14 @@ describe('users mapper', () => {
 
   it('wrong types reject: invalid_type (numeric strings are not coerced)', () => {
     expect(map({ ...clean(), points: '12' })).toMatchObject({ reject: 'invalid_type', field: 'points' });
-    expect(map({ ...clean(), lastLoginAt: '2024-01-01' })).toMatchObject({ reject: 'invalid_type', field: 'lastLoginAt' });
-    expect(map({ ...clean(), emailVerified: 'yes' })).toMatchObject({ reject: 'invalid_type', field: 'emailVerified' });
+    expect(map({ ...clean(), lastLoginAt: '2024-01-01' })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'lastLoginAt',
+    });
+    expect(map({ ...clean(), emailVerified: 'yes' })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'emailVerified',
+    });
   });
 
   it('level is a by-value reference: a non-integer names no level (invalid_reference)', () => {
@@ -193,8 +218,14 @@ describe('users mapper', () => {
     expect(mapped({ ...clean(), referredBy: hex }).links).toEqual([
       { column: 'referred_by_id', parent: 'users', parentLegacyId: oid(2).toHexString() },
     ]);
-    expect(map({ ...clean(), referredBy: 'friend-of-ana' })).toMatchObject({ reject: 'invalid_reference', field: 'referredBy' });
-    expect(map({ ...clean(), referredBy: 7 })).toMatchObject({ reject: 'invalid_reference', field: 'referredBy' });
+    expect(map({ ...clean(), referredBy: 'friend-of-ana' })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'referredBy',
+    });
+    expect(map({ ...clean(), referredBy: 7 })).toMatchObject({
+      reject: 'invalid_reference',
+      field: 'referredBy',
+    });
     expect(mapped({ ...clean(), referredBy: null }).links).toBeUndefined();
   });
 
@@ -217,14 +248,24 @@ describe('users mapper', () => {
   });
 
   it('arrays: empty → zero child rows; repeated transports kept (strings, not a junction)', () => {
-    const result = mapped({ ...clean(), passkeys: [{ ...passkey, transports: ['usb', 'usb', 'nfc'] }], refreshTokens: [] });
+    const result = mapped({
+      ...clean(),
+      passkeys: [{ ...passkey, transports: ['usb', 'usb', 'nfc'] }],
+      refreshTokens: [],
+    });
     expect(result.children?.user_passkeys?.[0]?.transports).toEqual(['usb', 'usb', 'nfc']);
     expect(result.children?.user_refresh_tokens).toEqual([]);
   });
 
   it('arrays: a non-object element, or a non-array field, rejects invalid_type', () => {
-    expect(map({ ...clean(), passkeys: ['cred'] })).toMatchObject({ reject: 'invalid_type', field: 'passkeys.0' });
-    expect(map({ ...clean(), refreshTokens: 'abc' })).toMatchObject({ reject: 'invalid_type', field: 'refreshTokens' });
+    expect(map({ ...clean(), passkeys: ['cred'] })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'passkeys.0',
+    });
+    expect(map({ ...clean(), refreshTokens: 'abc' })).toMatchObject({
+      reject: 'invalid_type',
+      field: 'refreshTokens',
+    });
     expect(map({ ...clean(), passkeys: [{ ...passkey, counter: '3' }] })).toMatchObject({
       reject: 'invalid_type',
       field: 'passkeys.0.counter',
@@ -233,6 +274,10 @@ describe('users mapper', () => {
 
   it('the first reject wins and names its field', () => {
     const result = map({ ...clean(), email: 5, role: 'superuser' });
-    expect(result).toEqual({ reject: 'invalid_type', field: 'email', message: 'email is number 5, expected a string' });
+    expect(result).toEqual({
+      reject: 'invalid_type',
+      field: 'email',
+      message: 'email is number 5, expected a string',
+    });
   });
 });

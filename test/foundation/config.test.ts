@@ -41,7 +41,9 @@ describe('CLI error lines', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^strangler: cannot reach Postgres at postgres:\/\/postgres@127\.0\.0\.1:1\/.*ECONNREFUSED/);
+    expect(lines[0]).toMatch(
+      /^strangler: cannot reach Postgres at postgres:\/\/postgres@127\.0\.0\.1:1\/.*ECONNREFUSED/,
+    );
   });
 
   it('an unreachable Redis is one line naming it', async () => {

@@ -12,7 +12,9 @@ async function schemaSnapshot(url: string): Promise<string> {
       `SELECT table_name, column_name, data_type, is_nullable, column_default
          FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2`,
     );
-    const indexes = await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`);
+    const indexes = await client.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`,
+    );
     const constraints = await client.query(
       `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace ORDER BY 1`,
@@ -54,9 +56,13 @@ describe('strangler db migrate', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      await client.query(`INSERT INTO id_map (collection, legacy_object_id) VALUES ('users', 'aaaaaaaaaaaaaaaaaaaaaaaa')`);
+      await client.query(
+        `INSERT INTO id_map (collection, legacy_object_id) VALUES ('users', 'aaaaaaaaaaaaaaaaaaaaaaaa')`,
+      );
       await expect(
-        client.query(`INSERT INTO id_map (collection, legacy_object_id) VALUES ('users', 'aaaaaaaaaaaaaaaaaaaaaaaa')`),
+        client.query(
+          `INSERT INTO id_map (collection, legacy_object_id) VALUES ('users', 'aaaaaaaaaaaaaaaaaaaaaaaa')`,
+        ),
       ).rejects.toMatchObject({ code: '23505', constraint: 'id_map_collection_legacy_uq' });
     } finally {
       await client.end();

@@ -39,7 +39,12 @@ describe('worker runtime', () => {
   beforeAll(async () => {
     pgDb = await createTestDatabase();
     mongo = await startTestMongo();
-    const config = loadConfig({ PG_URL: pgDb.url, MONGO_URL: mongo.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+    const config = loadConfig({
+      PG_URL: pgDb.url,
+      MONGO_URL: mongo.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+    });
     deps = await openDeps(config, createLogger('silent'));
   });
   afterAll(async () => {
@@ -75,11 +80,14 @@ describe('worker runtime', () => {
     const events = new QueueEvents('gaps', { connection: { url: TEST_REDIS_URL }, prefix });
     try {
       await events.waitUntilReady();
-      const job = await deps.queues.gaps.add('test.hang', { ms: 20_000 });
-      await new Promise<void>((resolve) => events.on('active', ({ jobId }) => jobId === job.id && resolve()));
-      // graceful=false only comes from the shutdown timer firing before the 20 s job ended.
+      const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
+      const job = await deps.queues.gaps.add('test.hang', { ms: 3_000 });
+      expect(await active).toBe(job.id);
+      // graceful=false only comes from the shutdown timer firing before the 3 s job ended.
       const { graceful } = await runtime.close();
       expect(graceful).toBe(false);
+      await runtime.closed;
+      expect(await job.isCompleted()).toBe(true);
     } finally {
       await events.close();
     }

@@ -10,7 +10,11 @@ export interface CliResult {
 }
 
 /** Runs `strangler …` as a user would, in its own process, with the given environment overrides. */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [STRANGLER_BIN, ...args], {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },

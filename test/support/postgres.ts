@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../../src/db/client.js';
-import { TEMPLATE_DB, TEST_DB_PREFIX, TEST_PG_ADMIN_URL, pgUrlFor } from './env.js';
+import { inject } from 'vitest';
+import { TEST_DB_PREFIX, TEST_PG_ADMIN_URL, pgUrlFor } from './env.js';
 
 export interface TestDatabase {
   readonly name: string;
@@ -13,6 +14,7 @@ export interface TestDatabase {
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await fn(client);
@@ -24,7 +26,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 /** A fresh, migrated database cloned from the template that globalSetup built. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `${TEST_DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`));
+  await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`));
   const url = pgUrlFor(name);
   const db = createDb({ url, max: 5 });
   return {
@@ -45,6 +47,7 @@ export async function createEmptyDatabase(): Promise<{ name: string; url: string
   return {
     name,
     url: pgUrlFor(name),
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }

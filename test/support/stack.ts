@@ -28,7 +28,12 @@ export async function startTestStack(): Promise<TestStack> {
   const pg = await createTestDatabase();
   const mongo = await startTestMongo();
   const prefix = uniquePrefix('stack');
-  const config = loadConfig({ PG_URL: pg.url, MONGO_URL: mongo.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
+  const config = loadConfig({
+    PG_URL: pg.url,
+    MONGO_URL: mongo.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+  });
   const deps = await openDeps(config, createLogger('silent'));
   const mongoClient = new MongoClient(mongo.url);
   await mongoClient.connect();
@@ -67,7 +72,7 @@ export async function startTestStack(): Promise<TestStack> {
       }
     },
     async stop() {
-      await Promise.all(runtimes.map((r) => r.close()));
+      await Promise.all(runtimes.map(async (r) => (await r.close(), await r.closed)));
       await events.close();
       await deps.close();
       await mongoClient.close();

@@ -40,7 +40,11 @@ export async function recordRejects(
 }
 
 /** Documents that now map: any open reject of theirs is settled (kept, with resolved_at, for history). */
-export async function resolveRejects(client: pg.ClientBase, collection: string, legacyIds: readonly LegacyId[]) {
+export async function resolveRejects(
+  client: pg.ClientBase,
+  collection: string,
+  legacyIds: readonly LegacyId[],
+) {
   if (legacyIds.length === 0) return;
   await client.query(
     `UPDATE migration_rejects SET resolved_at = now()
@@ -58,14 +62,14 @@ export async function recordMappingNotes(
 ): Promise<void> {
   if (mapped.length === 0) return;
   const ids = mapped.map((m) => m.legacyId);
-  await client.query(`DELETE FROM migration_anomalies WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`, [
-    collection,
-    ids,
-  ]);
-  await client.query(`DELETE FROM pending_links WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`, [
-    collection,
-    ids,
-  ]);
+  await client.query(
+    `DELETE FROM migration_anomalies WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`,
+    [collection, ids],
+  );
+  await client.query(
+    `DELETE FROM pending_links WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`,
+    [collection, ids],
+  );
   const anomalies = mapped.flatMap((m) =>
     m.anomalies.map((a) => ({
       collection,

@@ -16,8 +16,14 @@ export function tableShape(table: PgTable): TableShape {
   let shape = shapes.get(table);
   if (!shape) {
     const { name, schema } = getTableConfig(table);
-    const columnOf = new Map(Object.entries(getTableColumns(table)).map(([prop, column]) => [prop, column.name]));
-    shape = { name, quoted: schema ? `${quoteIdent(schema)}.${quoteIdent(name)}` : quoteIdent(name), columnOf };
+    const columnOf = new Map(
+      Object.entries(getTableColumns(table)).map(([prop, column]) => [prop, column.name]),
+    );
+    shape = {
+      name,
+      quoted: schema ? `${quoteIdent(schema)}.${quoteIdent(name)}` : quoteIdent(name),
+      columnOf,
+    };
     shapes.set(table, shape);
   }
   return shape;
@@ -28,7 +34,10 @@ export function tableShape(table: PgTable): TableShape {
  * `json_populate_recordset`: one bind parameter for the whole batch (no 65,535-parameter ceiling), typed
  * by the table itself (enums, arrays, numeric from text, so money stays exact).
  */
-export function rowsToJson(shape: TableShape, rows: readonly Record<string, unknown>[]): { json: string; columns: string[] } {
+export function rowsToJson(
+  shape: TableShape,
+  rows: readonly Record<string, unknown>[],
+): { json: string; columns: string[] } {
   const columns = new Set<string>();
   const out = rows.map((row) => {
     const record: Record<string, unknown> = {};

@@ -44,7 +44,9 @@ export async function replaceChildren(
   rows: readonly Record<string, unknown>[],
 ): Promise<void> {
   if (ownerIds.length === 0) return;
-  await client.query(`DELETE FROM ${shape.quoted} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [ownerIds]);
+  await client.query(`DELETE FROM ${shape.quoted} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [
+    ownerIds,
+  ]);
   if (rows.length === 0) return;
   const { json, columns } = rowsToJson(shape, rows);
   const list = columns.map(quoteIdent).join(', ');

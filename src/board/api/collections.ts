@@ -18,7 +18,7 @@ export function collectionsRouter(deps: WorkerDeps): Router {
 
   // Mode changes arrive with the cutover gates (a later issue). The shape is validated already so that
   // clients written against it fail the same way now as later.
-  router.put('/:name/mode', (req, res) => {
+  router.put('/:name/mode', (req) => {
     parseWith(setModeBody, jsonBody(req), 'body');
     REGISTRY.get(req.params.name); // UnknownCollectionError → 400 naming it
     throw new HttpError(501, { error: 'not implemented yet' });

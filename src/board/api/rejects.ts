@@ -10,7 +10,10 @@ const rejectsQuery = z.object({
   reason: z.enum(REJECT_REASONS).optional(),
   limit: limitParam(100, 1000),
   // The raw document can be large and may hold personal data: only on request.
-  raw: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
+  raw: z
+    .enum(['0', '1', 'false', 'true'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
 });
 
 export function rejectsRouter(deps: WorkerDeps): Router {

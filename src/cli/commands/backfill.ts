@@ -23,7 +23,10 @@ function parseSince(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   // An offset is required: a zone-less time would mean a different instant on every host.
   if (!z.iso.datetime({ offset: true }).safeParse(value).success) {
-    throw new CliError(`--since: "${value}" is not an ISO 8601 date-time with a zone (e.g. 2024-05-01T00:00:00Z)`, 2);
+    throw new CliError(
+      `--since: "${value}" is not an ISO 8601 date-time with a zone (e.g. 2024-05-01T00:00:00Z)`,
+      2,
+    );
   }
   return new Date(value);
 }
@@ -39,7 +42,10 @@ function parseChunkSize(value: string | undefined): number | undefined {
 
 /** 'all', or names checked against the registry so a typo is one line before anything connects. */
 async function parseCollections(value: string): Promise<readonly string[] | 'all'> {
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new CliError('--collections: give "all" or a comma-separated list', 2);
   if (names.length === 1 && names[0] === 'all') return 'all';
   const { REGISTRY } = await import('../../collections/registry.js');
@@ -67,7 +73,11 @@ export function registerBackfill(program: Command): void {
       const chunkSize = parseChunkSize(options.chunkSize);
       const collections = await parseCollections(options.collections);
       const config = loadConfig();
-      await Promise.all([checkPostgres(config.PG_URL), checkRedis(config.REDIS_URL), checkMongo(config.MONGO_URL)]);
+      await Promise.all([
+        checkPostgres(config.PG_URL),
+        checkRedis(config.REDIS_URL),
+        checkMongo(config.MONGO_URL),
+      ]);
       const { openDeps } = await import('../../workers/deps.js');
       const { startBackfill } = await import('../../backfill/start.js');
       const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
@@ -80,7 +90,9 @@ export function registerBackfill(program: Command): void {
         // The id alone on stdout, so `run=$(strangler backfill)` works; the rest goes to stderr.
         process.stdout.write(`${runId}\n`);
         if (!options.wait) {
-          process.stderr.write(`backfill ${runId} started; follow it with --wait or GET /api/backfills/${runId}\n`);
+          process.stderr.write(
+            `backfill ${runId} started; follow it with --wait or GET /api/backfills/${runId}\n`,
+          );
           return;
         }
         await waitForRun(deps, runId);
@@ -102,12 +114,17 @@ async function waitForRun(deps: WorkerDeps, runId: string): Promise<void> {
     const progress = await watchRun({ poll: () => getRunProgress(deps.db, runId), signal: abort.signal });
     process.stdout.write(summaryTable(progress));
     if (abort.signal.aborted && progress.status === 'running') {
-      throw new CliError(`stopped watching; backfill ${runId} goes on (strangler status, GET /api/backfills/${runId})`, 130);
+      throw new CliError(
+        `stopped watching; backfill ${runId} goes on (strangler status, GET /api/backfills/${runId})`,
+        130,
+      );
     }
     if (progress.status === 'failed') {
       throw new CliError(`backfill ${runId} failed: ${progress.error ?? 'see the collections above'}`, 1);
     }
-    process.stderr.write(`backfill ${runId} completed: ${progress.totals.docsWritten} documents written, ${progress.totals.docsRejected} rejected\n`);
+    process.stderr.write(
+      `backfill ${runId} completed: ${progress.totals.docsWritten} documents written, ${progress.totals.docsRejected} rejected\n`,
+    );
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

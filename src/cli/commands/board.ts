@@ -12,7 +12,11 @@ export function registerBoard(program: Command): void {
     .option('--host <host>', 'address to listen on (0.0.0.0 so a container port can reach it)', '0.0.0.0')
     .action(async (options: { port?: number; host: string }) => {
       const config = loadConfig();
-      await Promise.all([checkPostgres(config.PG_URL), checkRedis(config.REDIS_URL), checkMongo(config.MONGO_URL)]);
+      await Promise.all([
+        checkPostgres(config.PG_URL),
+        checkRedis(config.REDIS_URL),
+        checkMongo(config.MONGO_URL),
+      ]);
       const log = createLogger(config.LOG_LEVEL, { role: 'board' });
       if (config.API_TOKEN === CONFIG_DEFAULTS.API_TOKEN) {
         log.warn('API_TOKEN is the built-in default: anyone who reads the source can call the API');
@@ -23,10 +27,12 @@ export function registerBoard(program: Command): void {
       const { openDeps } = await import('../../workers/deps.js');
       const { startBoard } = await import('../../board/server.js');
       const deps = await openDeps(config, log);
-      const board = await startBoard(deps, options.port ?? config.PORT, options.host).catch(async (error: unknown) => {
-        await deps.close();
-        throw error;
-      });
+      const board = await startBoard(deps, options.port ?? config.PORT, options.host).catch(
+        async (error: unknown) => {
+          await deps.close();
+          throw error;
+        },
+      );
       process.stderr.write(`board: ${board.url}/admin/queues  api: ${board.url}/api\n`);
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {

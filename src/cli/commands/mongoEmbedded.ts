@@ -7,10 +7,17 @@ import { parseNonNegativeInt } from './options.js';
 export function registerMongoEmbedded(program: Command): void {
   program
     .command('mongo-embedded')
-    .description('serve an in-memory MongoDB-wire-compatible server (for demos and tests; nothing kept on disk)')
+    .description(
+      'serve an in-memory MongoDB-wire-compatible server (for demos and tests; nothing kept on disk)',
+    )
     .option('--port <n>', 'TCP port (0 = any free port)', parseNonNegativeInt('--port'), 27017)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--seed-docs <n>', 'seed N synthetic legacy documents into the MONGO_URL database name', parseNonNegativeInt('--seed-docs'), 0)
+    .option(
+      '--seed-docs <n>',
+      'seed N synthetic legacy documents into the MONGO_URL database name',
+      parseNonNegativeInt('--seed-docs'),
+      0,
+    )
     .option('--seed <n>', 'PRNG seed for --seed-docs', parseNonNegativeInt('--seed'), 42)
     .action(async (options: { port: number; host: string; seedDocs: number; seed: number }) => {
       const config = loadConfig();
@@ -22,9 +29,14 @@ export function registerMongoEmbedded(program: Command): void {
       if (options.seedDocs > 0) {
         const client = new MongoClient(`${server.url}/${dbName}`);
         try {
-          const result = await seedDatabase(client.db(dbName), { docs: options.seedDocs, seed: options.seed });
+          const result = await seedDatabase(client.db(dbName), {
+            docs: options.seedDocs,
+            seed: options.seed,
+          });
           const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
-          process.stderr.write(`seeded ${total} documents into ${dbName} in ${result.seconds.toFixed(1)} s\n`);
+          process.stderr.write(
+            `seeded ${total} documents into ${dbName} in ${result.seconds.toFixed(1)} s\n`,
+          );
         } finally {
           await client.close();
         }

@@ -4,7 +4,8 @@ import { InvalidArgumentError } from 'commander';
 export function parsePositiveInt(option: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${option} must be a positive integer`);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new InvalidArgumentError(`${option} must be a positive integer`);
     return n;
   };
 }
@@ -13,7 +14,8 @@ export function parsePositiveInt(option: string): (value: string) => number {
 export function parseNonNegativeInt(option: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${option} must be a non-negative integer`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${option} must be a non-negative integer`);
     return n;
   };
 }

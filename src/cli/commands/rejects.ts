@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { REJECT_REASONS } from '../../collections/spec.js';
 import { loadConfig } from '../../config/env.js';
+import { CliError } from '../errors.js';
 import { checkPostgres } from '../preflight.js';
 import { parsePositiveInt } from './options.js';
 
@@ -19,6 +21,12 @@ export function registerRejects(program: Command): void {
     .option('--limit <n>', 'at most N rows', parsePositiveInt('--limit'), 50)
     .option('--json', 'print one JSON object {"total":N,"rejects":[…]} to stdout')
     .action(async (options: RejectsOptions) => {
+      if (options.reason && !(REJECT_REASONS as readonly string[]).includes(options.reason)) {
+        throw new CliError(
+          `--reason: unknown reason "${options.reason}" (choose from ${REJECT_REASONS.join(', ')})`,
+          2,
+        );
+      }
       const config = loadConfig();
       // Rejects live in Postgres alone: no Mongo or Redis needed to read them.
       await checkPostgres(config.PG_URL);

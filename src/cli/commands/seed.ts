@@ -9,8 +9,17 @@ export function registerSeed(program: Command): void {
   program
     .command('seed')
     .description('write a deterministic synthetic marketplace (with production quirks) into MONGO_URL')
-    .requiredOption('--docs <n>', 'approximate number of documents across collections', parsePositiveInt('--docs'))
-    .option('--seed <n>', 'PRNG seed: the same seed writes the same documents', parseNonNegativeInt('--seed'), 42)
+    .requiredOption(
+      '--docs <n>',
+      'approximate number of documents across collections',
+      parsePositiveInt('--docs'),
+    )
+    .option(
+      '--seed <n>',
+      'PRNG seed: the same seed writes the same documents',
+      parseNonNegativeInt('--seed'),
+      42,
+    )
     .option('--quirk-rate <r>', 'fraction of documents carrying a production quirk', (v) => Number(v), 0.02)
     .action(async (options: { docs: number; seed: number; quirkRate: number }) => {
       const config = loadConfig();
@@ -19,7 +28,11 @@ export function registerSeed(program: Command): void {
       const client = new MongoClient(config.MONGO_URL);
       try {
         const db = client.db(mongoDatabaseName(config.MONGO_URL));
-        const result = await seedDatabase(db, { docs: options.docs, seed: options.seed, quirkRate: options.quirkRate });
+        const result = await seedDatabase(db, {
+          docs: options.docs,
+          seed: options.seed,
+          quirkRate: options.quirkRate,
+        });
         const total = Object.values(result.counts).reduce((a, b) => a + b, 0);
         process.stdout.write(
           `seeded ${total} documents (${result.quirks.length} with quirks) into ${redactUrl(config.MONGO_URL)} in ${result.seconds.toFixed(1)} s\n`,

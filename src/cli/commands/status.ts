@@ -10,7 +10,11 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print one JSON object {"collections":[…]} to stdout')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      await Promise.all([checkPostgres(config.PG_URL), checkRedis(config.REDIS_URL), checkMongo(config.MONGO_URL)]);
+      await Promise.all([
+        checkPostgres(config.PG_URL),
+        checkRedis(config.REDIS_URL),
+        checkMongo(config.MONGO_URL),
+      ]);
       const { openDeps } = await import('../../workers/deps.js');
       const { collectionStatuses } = await import('../../status/collections.js');
       const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));

@@ -30,7 +30,11 @@ export function mapConfigSettingHistory(doc: LegacyDoc, ctx: MapContext): MapRes
   const b = new MapBuilder(ctx);
   const row: MainRow<typeof configSettingHistories> = {
     ...b.commonColumns(doc, HISTORY_SHAPE),
-    settingId: b.requiredRef(doc.settingId, { field: 'settingId', parent: 'configsettings', stringIds: true }),
+    settingId: b.requiredRef(doc.settingId, {
+      field: 'settingId',
+      parent: 'configsettings',
+      stringIds: true,
+    }),
     key: b.read(optionalString(doc.key, 'key')),
     oldValue: b.read(mixedJson(doc.oldValue, 'oldValue')),
     newValue: b.read(mixedJson(doc.newValue, 'newValue')),

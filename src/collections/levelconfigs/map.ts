@@ -1,8 +1,21 @@
 import type { levelConfigs } from '../../db/schema/index.js';
-import { MapBuilder, optionalInt, optionalString, requiredInt, type MainRow, type Shape } from '../mapping/index.js';
+import {
+  MapBuilder,
+  optionalInt,
+  optionalString,
+  requiredInt,
+  type MainRow,
+  type Shape,
+} from '../mapping/index.js';
 import type { LegacyDoc, MapContext, MapResult } from '../spec.js';
 
-const LEVEL_CONFIG_SHAPE: Shape = { level: true, name: true, minPoints: true, feeDiscountBps: true, benefits: true };
+const LEVEL_CONFIG_SHAPE: Shape = {
+  level: true,
+  name: true,
+  minPoints: true,
+  feeDiscountBps: true,
+  benefits: true,
+};
 
 /**
  * A levelconfigs document → level_configs row. `level` is the key users reference by value, so a

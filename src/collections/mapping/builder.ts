@@ -5,12 +5,7 @@ import { legacyExtra, type Shape } from './extra.js';
 import { isFieldReject, type Read } from './reject.js';
 import { requiredString } from './scalars.js';
 import { readTimestamps } from './timestamps.js';
-import {
-  pendingLink,
-  resolveOptional,
-  resolveRequired,
-  type ReferenceField,
-} from './resolve.js';
+import { pendingLink, resolveOptional, resolveRequired, type ReferenceField } from './resolve.js';
 
 /**
  * Collects what mapping one document produces, so a mapper reads as a list of columns instead of a
@@ -67,19 +62,27 @@ export class MapBuilder {
   stringArray(value: unknown, field: string): string[] | null {
     const elements = this.array(value, field);
     if (elements === null) return null;
-    return elements.map(({ ordinal, value: item }) => this.read(requiredString(item, `${field}.${ordinal}`), ''));
+    return elements.map(({ ordinal, value: item }) =>
+      this.read(requiredString(item, `${field}.${ordinal}`), ''),
+    );
   }
 
   /**
    * The columns every main table shares besides the engine's: `legacyExtra` (fields outside `shape`)
    * and the timestamps, copied as found.
    */
-  commonColumns(doc: LegacyDoc, shape: Shape): { legacyExtra: unknown; createdAt: Date | null; updatedAt: Date | null } {
+  commonColumns(
+    doc: LegacyDoc,
+    shape: Shape,
+  ): { legacyExtra: unknown; createdAt: Date | null; updatedAt: Date | null } {
     const { createdAt, updatedAt } = this.read(readTimestamps(doc), { createdAt: null, updatedAt: null });
     return { legacyExtra: this.read(legacyExtra(doc, shape), null), createdAt, updatedAt };
   }
 
-  finish(row: Record<string, unknown>, children?: Record<string, readonly Record<string, unknown>[]>): MapResult {
+  finish(
+    row: Record<string, unknown>,
+    children?: Record<string, readonly Record<string, unknown>[]>,
+  ): MapResult {
     if (this.rejected) return this.rejected;
     return {
       row,

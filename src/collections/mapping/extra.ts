@@ -49,7 +49,8 @@ function containsNul(value: unknown): boolean {
 
 function toJson(value: unknown, field: string, relaxed: boolean): Read<unknown> {
   const json: unknown = EJSON.serialize(value, { relaxed });
-  if (containsNul(json)) return new FieldReject('invalid_type', field, `${field} contains NUL, which jsonb cannot store`);
+  if (containsNul(json))
+    return new FieldReject('invalid_type', field, `${field} contains NUL, which jsonb cannot store`);
   return json;
 }
 
@@ -58,7 +59,11 @@ function toJson(value: unknown, field: string, relaxed: boolean): Read<unknown> 
  * canonical EJSON (`relaxed: false`), so every BSON type (Int32 vs Double, Long, Date, ObjectId,
  * Decimal128) can be turned back into exactly what Mongo held. Null when every field is declared.
  */
-export function legacyExtra(doc: Record<string, unknown>, shape: Shape, field = 'legacy_extra'): Read<unknown> {
+export function legacyExtra(
+  doc: Record<string, unknown>,
+  shape: Shape,
+  field = 'legacy_extra',
+): Read<unknown> {
   const extra = undeclared(doc, { ...MONGOOSE_FIELDS, ...shape });
   return extra === undefined ? null : toJson(extra, field, false);
 }

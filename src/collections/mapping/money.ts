@@ -58,7 +58,8 @@ export function normaliseDecimal(text: string): { ok: string } | { error: string
 
   const integerDigits = Math.max(point, 0);
   const fractionDigits = Math.max(coefficient.length - point, 0);
-  if (integerDigits > INTEGER_DIGITS) return { error: `${integerDigits} integer digits (max ${INTEGER_DIGITS})` };
+  if (integerDigits > INTEGER_DIGITS)
+    return { error: `${integerDigits} integer digits (max ${INTEGER_DIGITS})` };
   if (fractionDigits > FRACTION_DIGITS) {
     return { error: `${fractionDigits} fraction digits (max ${FRACTION_DIGITS}; never rounded)` };
   }
@@ -74,7 +75,11 @@ function readMoney(value: unknown, field: string): Read<string> {
   const text = decimalText(value);
   const parsed = text === undefined ? undefined : normaliseDecimal(text);
   if (parsed === undefined) {
-    return new FieldReject('invalid_money', field, `${field} is ${describeValue(value)}, not a finite decimal`);
+    return new FieldReject(
+      'invalid_money',
+      field,
+      `${field} is ${describeValue(value)}, not a finite decimal`,
+    );
   }
   if ('error' in parsed) {
     return new FieldReject('invalid_money', field, `${field} is ${describeValue(value)}: ${parsed.error}`);

@@ -30,7 +30,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `${typeof value} ${String(value)}`;
   }
-  if (value instanceof Date) return `date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
+  if (value instanceof Date)
+    return `date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
   if (Array.isArray(value)) return `array(${value.length})`;
   const bsonType = (value as { _bsontype?: unknown })._bsontype;
   if (typeof bsonType === 'string') return `${bsonType} ${String(value)}`;

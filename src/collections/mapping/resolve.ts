@@ -17,7 +17,8 @@ const invalid = (ref: ReferenceField, found: string): FieldReject =>
 /** A required reference (docs/data-policy.md "Ids"): absent → missing_field, no parent → orphan_reference. */
 export function resolveRequired(ctx: MapContext, value: unknown, ref: ReferenceField): Read<PgUuid> {
   const found = classifyReference(value, ref);
-  if (found.kind === 'absent') return new FieldReject('missing_field', ref.field, `${ref.field} is absent or null`);
+  if (found.kind === 'absent')
+    return new FieldReject('missing_field', ref.field, `${ref.field} is absent or null`);
   if (found.kind === 'invalid') return invalid(ref, found.found);
   const id = ctx.resolve(ref.parent, found.legacyId);
   if (id !== undefined) return id;
@@ -35,7 +36,11 @@ export interface OptionalResolution {
 }
 
 /** An optional reference: absent → NULL; no parent → NULL + `dangling_reference`; not an id → reject. */
-export function resolveOptional(ctx: MapContext, value: unknown, ref: ReferenceField): Read<OptionalResolution> {
+export function resolveOptional(
+  ctx: MapContext,
+  value: unknown,
+  ref: ReferenceField,
+): Read<OptionalResolution> {
   const found = classifyReference(value, ref);
   if (found.kind === 'absent') return { id: null };
   if (found.kind === 'invalid') return invalid(ref, found.found);

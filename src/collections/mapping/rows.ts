@@ -9,7 +9,8 @@ type EngineColumns = 'id' | 'legacyObjectId' | 'sourceUpdatedAt';
  * after a field is `$unset`). `undefined` is allowed only as the placeholder of a rejected document.
  */
 export type MainRow<T extends Table, Deferred extends string = never> = {
-  -readonly [K in Exclude<keyof T['$inferInsert'], EngineColumns | Deferred>]-?: T['$inferInsert'][K] | undefined;
+  -readonly [K in Exclude<keyof T['$inferInsert'], EngineColumns | Deferred>]-?:
+    T['$inferInsert'][K] | undefined;
 };
 
 /** A child table row: every column except its serial `id` and the owner column the engine adds. */

@@ -7,7 +7,8 @@ import { describeValue, FieldReject, type Read } from './reject.js';
  * string is not an int, a date string is not a date.
  */
 
-const missing = (field: string): FieldReject => new FieldReject('missing_field', field, `${field} is absent or null`);
+const missing = (field: string): FieldReject =>
+  new FieldReject('missing_field', field, `${field} is absent or null`);
 
 const wrongType = (field: string, value: unknown, expected: string): FieldReject =>
   new FieldReject('invalid_type', field, `${field} is ${describeValue(value)}, expected ${expected}`);

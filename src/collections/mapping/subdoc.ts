@@ -10,5 +10,9 @@ const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
 export function readSubdoc(value: unknown, field: string): Read<Readonly<Record<string, unknown>>> {
   if (value === undefined || value === null) return EMPTY;
   if (isPlainObject(value)) return value;
-  return new FieldReject('invalid_type', field, `${field} is ${describeValue(value)}, expected a sub-document`);
+  return new FieldReject(
+    'invalid_type',
+    field,
+    `${field} is ${describeValue(value)}, expected a sub-document`,
+  );
 }

@@ -21,7 +21,9 @@ function subdocElements(b: MapBuilder, value: unknown, field: string) {
   return elements.flatMap(({ ordinal, value: element }) => {
     const at = `${field}.${ordinal}`;
     if (isPlainObject(element)) return [{ ordinal, at, element }];
-    b.read(new FieldReject('invalid_type', at, `${at} is ${describeValue(element)}, expected a sub-document`));
+    b.read(
+      new FieldReject('invalid_type', at, `${at} is ${describeValue(element)}, expected a sub-document`),
+    );
     return [];
   });
 }

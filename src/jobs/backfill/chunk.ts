@@ -50,7 +50,16 @@ export const chunkJob = defineJob({
           `UPDATE backfill_chunks SET status = 'done', docs_read = $4, docs_written = $5, docs_rejected = $6,
                   finished_at = now(), duration_ms = $7, worker = $8
             WHERE run_id = $1 AND collection = $2 AND chunk_no = $3`,
-          [runId, collection, chunkNo, counts.read, counts.written, counts.rejected, Date.now() - started, worker],
+          [
+            runId,
+            collection,
+            chunkNo,
+            counts.read,
+            counts.written,
+            counts.rejected,
+            Date.now() - started,
+            worker,
+          ],
         );
         return counts;
       }),

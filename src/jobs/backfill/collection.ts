@@ -35,7 +35,11 @@ export const collectionJob = defineJob({
   async process({ runId, collection }, deps, job, token) {
     return failWhenExhausted(deps, job, runId, collection, async () => {
       const pool = deps.db.$client;
-      const { rows } = await pool.query<{ status: string; error: string | null; chunks_planned: number | null }>(
+      const { rows } = await pool.query<{
+        status: string;
+        error: string | null;
+        chunks_planned: number | null;
+      }>(
         `SELECT status, error, chunks_planned FROM backfill_run_collections WHERE run_id = $1 AND collection = $2`,
         [runId, collection],
       );
@@ -77,7 +81,10 @@ export const collectionJob = defineJob({
 
 async function plan(deps: WorkerDeps, runId: string, collection: string): Promise<void> {
   const pool = deps.db.$client;
-  const { rows } = await pool.query<{ chunk_size: number }>(`SELECT chunk_size FROM backfill_runs WHERE id = $1`, [runId]);
+  const { rows } = await pool.query<{ chunk_size: number }>(
+    `SELECT chunk_size FROM backfill_runs WHERE id = $1`,
+    [runId],
+  );
   await pool.query(
     `UPDATE backfill_run_collections SET status = 'planning', started_at = COALESCE(started_at, now())
       WHERE run_id = $1 AND collection = $2`,
@@ -86,7 +93,10 @@ async function plan(deps: WorkerDeps, runId: string, collection: string): Promis
   const ranges = await planRanges(deps.mongo, collection, rows[0]?.chunk_size ?? 2000);
   // Planned chunks and the planned count land together: a crash mid-planning leaves no partial plan.
   await inTransaction(pool, async (client) => {
-    await client.query(`DELETE FROM backfill_chunks WHERE run_id = $1 AND collection = $2`, [runId, collection]);
+    await client.query(`DELETE FROM backfill_chunks WHERE run_id = $1 AND collection = $2`, [
+      runId,
+      collection,
+    ]);
     const json = JSON.stringify(
       ranges.map((range, chunkNo) => ({
         run_id: runId,

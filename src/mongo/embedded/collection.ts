@@ -108,7 +108,10 @@ export class Collection {
         );
       }
       if (sameKey && sameOptions(existing, spec) && existing.name !== spec.name) {
-        throw new CommandError('IndexOptionsConflict', `Index already exists with a different name: ${existing.name}`);
+        throw new CommandError(
+          'IndexOptionsConflict',
+          `Index already exists with a different name: ${existing.name}`,
+        );
       }
     }
     const index = new SecondaryIndex(spec);

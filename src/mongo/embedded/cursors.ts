@@ -68,7 +68,10 @@ export class CursorRegistry {
     const cursor = this.cursors.get(key);
     if (!cursor) throw new CommandError('CursorNotFound', `cursor id ${key} not found`);
     if (cursor.ns !== ns) {
-      throw new CommandError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+      throw new CommandError(
+        'Unauthorized',
+        `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
+      );
     }
     const batch = takeBatch(cursor.docs, cursor.pos, batchSize && batchSize > 0 ? batchSize : Infinity);
     cursor.pos += batch.length;

@@ -3,7 +3,16 @@ import { isNumeric, isPlainObject, typeNumber, TYPE_ALIASES, type Doc } from './
 import { compareValues, valuesEqual } from './compare.js';
 import { encodeDecimal128, exactToBigInt, parseDecimalString } from './decimal.js';
 import { badValue, notSupported } from './errors.js';
-import { addNumbers, divideNumbers, isZero, multiplyNumbers, numKind, subtractNumbers, toDouble, toExact } from './numeric.js';
+import {
+  addNumbers,
+  divideNumbers,
+  isZero,
+  multiplyNumbers,
+  numKind,
+  subtractNumbers,
+  toDouble,
+  toExact,
+} from './numeric.js';
 import { getExpressionPath, splitPath } from './path.js';
 import { avgOf, sumOf } from './sum.js';
 
@@ -167,7 +176,9 @@ function operator(op: string, arg: unknown, root: Doc, vars: Vars): unknown {
       if (op === '$avg') return avgOf(values);
       const present = values.filter((v) => !isNullish(v));
       if (present.length === 0) return null;
-      return present.reduce((m, v) => ((op === '$min' ? compareValues(v, m) < 0 : compareValues(v, m) > 0) ? v : m));
+      return present.reduce((m, v) =>
+        (op === '$min' ? compareValues(v, m) < 0 : compareValues(v, m) > 0) ? v : m,
+      );
     }
     case '$concat': {
       const values = args(arg, root, vars);
@@ -194,7 +205,8 @@ function operator(op: string, arg: unknown, root: Doc, vars: Vars): unknown {
     }
     case '$switch': {
       if (!isPlainObject(arg) || !Array.isArray(arg.branches)) throw badValue('$switch needs branches');
-      for (const b of arg.branches as Doc[]) if (isTruthy(evaluate(b.case, root, vars))) return evaluate(b.then, root, vars);
+      for (const b of arg.branches as Doc[])
+        if (isTruthy(evaluate(b.case, root, vars))) return evaluate(b.then, root, vars);
       if (!('default' in arg)) throw badValue('$switch could not find a matching branch');
       return evaluate(arg.default, root, vars);
     }

@@ -33,7 +33,8 @@ export class IdIndex {
   insert(rec: DocRecord): void {
     this.byKey.set(rec.key, rec);
     const last = this.sorted[this.sorted.length - 1];
-    if (this.pending.length === 0 && (last === undefined || compareRecords(last, rec) < 0)) this.sorted.push(rec);
+    if (this.pending.length === 0 && (last === undefined || compareRecords(last, rec) < 0))
+      this.sorted.push(rec);
     else this.pending.push(rec);
   }
 
@@ -89,6 +90,11 @@ export class IdIndex {
     this.tombstones = 0;
   }
 
+  /** After `ordered()`: true when the array holds no deleted records, so positions count documents. */
+  get dense(): boolean {
+    return this.pending.length === 0 && this.tombstones === 0;
+  }
+
   /** First index in `ordered()` for which `pred` holds, `pred` being false then true along the array. */
   private bisect(pred: (r: DocRecord) => boolean): number {
     const arr = this.sorted;
@@ -110,12 +116,18 @@ export class IdIndex {
     this.ordered();
     let start = 0;
     let end = this.sorted.length;
-    if (lo) start = this.bisect((r) => (lo.inclusive ? compareRecordToValue(r, lo.value) >= 0 : compareRecordToValue(r, lo.value) > 0));
+    if (lo)
+      start = this.bisect((r) =>
+        lo.inclusive ? compareRecordToValue(r, lo.value) >= 0 : compareRecordToValue(r, lo.value) > 0,
+      );
     else if (hi) {
       const rank = rankOf(hi.value);
       start = this.bisect((r) => r.rank >= rank);
     }
-    if (hi) end = this.bisect((r) => (hi.inclusive ? compareRecordToValue(r, hi.value) > 0 : compareRecordToValue(r, hi.value) >= 0));
+    if (hi)
+      end = this.bisect((r) =>
+        hi.inclusive ? compareRecordToValue(r, hi.value) > 0 : compareRecordToValue(r, hi.value) >= 0,
+      );
     else if (lo) {
       const rank = rankOf(lo.value);
       end = this.bisect((r) => r.rank > rank);

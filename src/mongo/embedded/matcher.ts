@@ -128,7 +128,7 @@ function regexTest(pattern: unknown, options: string): LookupTest {
     anyValue(
       lookup,
       (v) =>
-        (typeof v === 'string' && (re.lastIndex = 0, re.test(v))) ||
+        (typeof v === 'string' && ((re.lastIndex = 0), re.test(v))) ||
         (source !== undefined && isBsonRegExp(v) && valuesEqual(v, source)),
       ctx,
     );
@@ -154,8 +154,15 @@ function rangeTest(op: string, target: unknown): LookupTest {
   if (target === null && (op === '$gte' || op === '$lte')) return eqTest(null);
   const rank = typeRank(target);
   const accept =
-    op === '$gt' ? (c: number) => c > 0 : op === '$gte' ? (c: number) => c >= 0 : op === '$lt' ? (c: number) => c < 0 : (c: number) => c <= 0;
-  return (lookup, ctx) => anyValue(lookup, (v) => typeRank(v) === rank && accept(compareValues(v, target)), ctx);
+    op === '$gt'
+      ? (c: number) => c > 0
+      : op === '$gte'
+        ? (c: number) => c >= 0
+        : op === '$lt'
+          ? (c: number) => c < 0
+          : (c: number) => c <= 0;
+  return (lookup, ctx) =>
+    anyValue(lookup, (v) => typeRank(v) === rank && accept(compareValues(v, target)), ctx);
 }
 
 function inTest(arg: unknown, op: string): LookupTest {
@@ -175,18 +182,24 @@ function typeTest(arg: unknown): LookupTest {
     if (isNumeric(t)) return toDouble(t);
     throw badValue('type must be represented as a number or a string');
   });
-  const pred: ValuePred = (v) =>
-    wanted.some((w) => (w === 'number' ? isNumeric(v) : typeNumber(v) === w));
+  const pred: ValuePred = (v) => wanted.some((w) => (w === 'number' ? isNumeric(v) : typeNumber(v) === w));
   return (lookup, ctx) => anyValue(lookup, pred, ctx);
 }
 
 function elemMatchTest(arg: unknown): LookupTest {
   if (!isPlainObject(arg)) throw badValue('$elemMatch needs an Object');
   const keys = Object.keys(arg);
-  const valueLevel = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
+  const valueLevel =
+    keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
   const pred: ValuePred = valueLevel
-    ? ((test) => (el: unknown) => test({ values: [{ value: el }], missing: false }))(compileOperators(arg))
-    : ((m) => (el: unknown) => isPlainObject(el) && m(el))(compileDocument(arg));
+    ? (
+        (test) => (el: unknown) =>
+          test({ values: [{ value: el }], missing: false })
+      )(compileOperators(arg))
+    : (
+        (m) => (el: unknown) =>
+          isPlainObject(el) && m(el)
+      )(compileDocument(arg));
   return (lookup, ctx) => {
     for (const pv of lookup.values) {
       if (!Array.isArray(pv.value)) continue;
@@ -221,7 +234,7 @@ function compileOperator(op: string, arg: unknown, options: string): LookupTest 
     }
     case '$exists': {
       const want = arg !== false && arg !== 0 && !(isNumeric(arg) && toDouble(arg) === 0);
-      return (lookup) => (lookup.values.length > 0) === want;
+      return (lookup) => lookup.values.length > 0 === want;
     }
     case '$type':
       return typeTest(arg);
@@ -247,7 +260,9 @@ function compileOperator(op: string, arg: unknown, options: string): LookupTest 
       if (!Array.isArray(arg)) throw badValue('$all needs an array');
       if (arg.length === 0) return () => false;
       const tests = arg.map((item) =>
-        isPlainObject(item) && '$elemMatch' in item ? elemMatchTest(item.$elemMatch) : compileImplicitEq(item),
+        isPlainObject(item) && '$elemMatch' in item
+          ? elemMatchTest(item.$elemMatch)
+          : compileImplicitEq(item),
       );
       return (lookup, ctx) => tests.every((t) => t(lookup, ctx));
     }
@@ -267,4 +282,3 @@ function compileOperator(op: string, arg: unknown, options: string): LookupTest 
       throw badValue(`unknown operator: ${op}`);
   }
 }
-

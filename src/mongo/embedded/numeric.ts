@@ -1,4 +1,5 @@
-import { Decimal128, Double, Int32, Long } from 'bson';
+import type { Decimal128 } from 'bson';
+import { Double, Int32, Long } from 'bson';
 import { bsontype } from './bson-types.js';
 import {
   addExact,

@@ -29,7 +29,13 @@ export function lookupPath(doc: unknown, parts: readonly string[]): PathLookup {
   return out;
 }
 
-function walk(node: unknown, parts: readonly string[], i: number, pos: number | undefined, out: PathLookup): void {
+function walk(
+  node: unknown,
+  parts: readonly string[],
+  i: number,
+  pos: number | undefined,
+  out: PathLookup,
+): void {
   if (i === parts.length) {
     out.values.push(pos === undefined ? { value: node } : { value: node, pos });
     return;

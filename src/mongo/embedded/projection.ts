@@ -29,7 +29,8 @@ function addPath(tree: Tree, parts: string[]): void {
 }
 
 function include(value: unknown, tree: Tree): unknown {
-  if (Array.isArray(value)) return value.filter((v) => isPlainObject(v) || Array.isArray(v)).map((v) => include(v, tree));
+  if (Array.isArray(value))
+    return value.filter((v) => isPlainObject(v) || Array.isArray(v)).map((v) => include(v, tree));
   if (!isPlainObject(value)) return undefined;
   const out: Doc = {};
   for (const [k, v] of Object.entries(value)) {
@@ -67,11 +68,14 @@ function arrayOperator(path: string, spec: Doc): ArrayOp | undefined {
   const field = parts[parts.length - 1] as string;
   if ('$slice' in spec) {
     const s = spec.$slice;
-    const [skip, limit] = Array.isArray(s) ? [Math.trunc(toDouble(s[0])), Math.trunc(toDouble(s[1]))] : [undefined, Math.trunc(toDouble(s))];
+    const [skip, limit] = Array.isArray(s)
+      ? [Math.trunc(toDouble(s[0])), Math.trunc(toDouble(s[1]))]
+      : [undefined, Math.trunc(toDouble(s))];
     return (doc, out) => {
       const v = doc[field];
       if (parts.length !== 1 || !Array.isArray(v)) return;
-      if (skip === undefined) out[field] = limit >= 0 ? v.slice(0, limit) : v.slice(Math.max(0, v.length + limit));
+      if (skip === undefined)
+        out[field] = limit >= 0 ? v.slice(0, limit) : v.slice(Math.max(0, v.length + limit));
       else {
         const start = skip < 0 ? Math.max(0, v.length + skip) : skip;
         out[field] = v.slice(start, start + limit);

@@ -43,10 +43,20 @@ const RANGE_OPS = new Set(['$gt', '$gte', '$lt', '$lte', '$eq', '$in']);
 function tighten(plan: IdPlan, op: string, v: unknown): void {
   if (op === '$gt' || op === '$gte') {
     const b = { value: v, inclusive: op === '$gte' };
-    if (!plan.lo || compareValues(v, plan.lo.value) > 0 || (compareValues(v, plan.lo.value) === 0 && !b.inclusive)) plan.lo = b;
+    if (
+      !plan.lo ||
+      compareValues(v, plan.lo.value) > 0 ||
+      (compareValues(v, plan.lo.value) === 0 && !b.inclusive)
+    )
+      plan.lo = b;
   } else if (op === '$lt' || op === '$lte') {
     const b = { value: v, inclusive: op === '$lte' };
-    if (!plan.hi || compareValues(v, plan.hi.value) < 0 || (compareValues(v, plan.hi.value) === 0 && !b.inclusive)) plan.hi = b;
+    if (
+      !plan.hi ||
+      compareValues(v, plan.hi.value) < 0 ||
+      (compareValues(v, plan.hi.value) === 0 && !b.inclusive)
+    )
+      plan.hi = b;
   }
 }
 
@@ -103,7 +113,11 @@ function isIdSort(keys: SortKey[]): 1 | -1 | undefined {
 }
 
 /** Candidate records in _id order (dir) or natural order (dir undefined). */
-function* candidates(coll: Collection, plan: IdPlan | undefined, dir: 1 | -1 | undefined): Generator<DocRecord> {
+function* candidates(
+  coll: Collection,
+  plan: IdPlan | undefined,
+  dir: 1 | -1 | undefined,
+): Generator<DocRecord> {
   if (plan?.points) {
     const recs: DocRecord[] = [];
     const seen = new Set<string>();
@@ -137,8 +151,22 @@ export function findRecords(coll: Collection | undefined, options: QueryOptions)
   const idDir = sortKeys.length === 0 ? (plan ? 1 : undefined) : isIdSort(sortKeys);
   const skip = Math.max(0, options.skip ?? 0);
   const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
-  const trivial = !matcher || (isPlainObject(options.filter) && Object.keys(options.filter).length === 0);
+  const trivial = !matcher || isEmptyFilter(options.filter);
   const out: Hit[] = [];
+
+  if (trivial && idDir !== undefined && !plan?.points) {
+    // Nothing to match and the order is the index's: skip and limit are array arithmetic, so
+    // "sort {_id: 1}, skip k, limit 1" (split points) costs O(log n) however large k is.
+    const ordered = coll.ids.ordered();
+    if (coll.ids.dense) {
+      const [start, end] = plan ? coll.ids.range(plan.lo, plan.hi, typeRank) : [0, ordered.length];
+      const count = Math.max(0, Math.min(end - start - skip, limit));
+      const from = idDir === 1 ? start + skip : end - skip - count;
+      const slice = ordered.slice(from, from + count);
+      if (idDir === -1) slice.reverse();
+      return slice.map((rec) => ({ rec, bytes: rec.bytes }));
+    }
+  }
 
   if (sortKeys.length === 0 || idDir !== undefined) {
     // Streaming: the source order is the result order, so stop as soon as skip + limit are satisfied.
@@ -172,6 +200,12 @@ export function findRecords(coll: Collection | undefined, options: QueryOptions)
   return sorted.slice(skip, limit === Infinity ? undefined : skip + limit);
 }
 
+function isEmptyFilter(filter: unknown): boolean {
+  return (
+    filter === undefined || filter === null || (isPlainObject(filter) && Object.keys(filter).length === 0)
+  );
+}
+
 export function docOf(hit: Hit): Doc {
   if (!hit.doc) hit.doc = decode(hit.bytes);
   return hit.doc;
@@ -179,6 +213,6 @@ export function docOf(hit: Hit): Doc {
 
 export function countMatching(coll: Collection | undefined, filter: unknown): number {
   if (!coll) return 0;
-  if (filter === undefined || (isPlainObject(filter) && Object.keys(filter).length === 0)) return coll.count;
+  if (isEmptyFilter(filter)) return coll.count;
   return findRecords(coll, { filter }).length;
 }

@@ -15,7 +15,9 @@ export function decode(bytes: Uint8Array): Doc {
 export function encode(doc: Doc): Buffer {
   const bytes = serialize(doc, { checkKeys: false, ignoreUndefined: true });
   if (bytes.length > 16 * 1024 * 1024) {
-    throw badValue(`BSONObj size: ${bytes.length} (0x${bytes.length.toString(16)}) is invalid. Size must be between 0 and 16793600(16MB)`);
+    throw badValue(
+      `BSONObj size: ${bytes.length} (0x${bytes.length.toString(16)}) is invalid. Size must be between 0 and 16793600(16MB)`,
+    );
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -102,7 +104,10 @@ export function findIdElement(doc: Uint8Array): IdElement | undefined {
 export function readId(doc: Uint8Array, el: IdElement | undefined = findIdElement(doc)): unknown {
   if (!el) return undefined;
   if (el.type === 0x07) return new ObjectId(Buffer.from(doc.subarray(el.valueStart, el.valueStart + 12)));
-  if (el.type === 0x02) return Buffer.from(doc.buffer, doc.byteOffset + el.valueStart + 4, el.end - el.valueStart - 5).toString('utf8');
+  if (el.type === 0x02)
+    return Buffer.from(doc.buffer, doc.byteOffset + el.valueStart + 4, el.end - el.valueStart - 5).toString(
+      'utf8',
+    );
   // Wrap the single element in a document and let the bson package decode it.
   const len = 4 + (el.end - el.start) + 1;
   const mini = Buffer.alloc(len);

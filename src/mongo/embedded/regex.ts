@@ -12,7 +12,8 @@ export function toJsRegExp(pattern: string, options: string): RegExp {
   let re = cache.get(key);
   if (re) return re;
   let source = pattern;
-  if (options.includes('x')) source = source.replace(/\\#|\\\s|#[^\n]*|\s+/g, (m) => (m.startsWith('\\') ? m : ''));
+  if (options.includes('x'))
+    source = source.replace(/\\#|\\\s|#[^\n]*|\s+/g, (m) => (m.startsWith('\\') ? m : ''));
   const flags = [...new Set(options.replace(/[^imsu]/g, '').split(''))].join('');
   re = new RegExp(source, flags);
   if (cache.size > 1000) cache.clear();

@@ -19,7 +19,12 @@ function elementPrefix(i: number): Buffer {
   return p;
 }
 
-export function cursorReply(batchName: 'firstBatch' | 'nextBatch', id: Long, ns: string, docs: readonly Buffer[]): Buffer {
+export function cursorReply(
+  batchName: 'firstBatch' | 'nextBatch',
+  id: Long,
+  ns: string,
+  docs: readonly Buffer[],
+): Buffer {
   // Array document: int32 length, elements {0x03, "<i>\0", doc}, terminating 0.
   const parts: Buffer[] = [];
   let arrayLen = 4 + 1;
@@ -62,5 +67,8 @@ export function cursorReply(batchName: 'firstBatch' | 'nextBatch', id: Long, ns:
   head[p++] = 0x04;
   batchKey.copy(head, p);
 
-  return Buffer.concat([head, arrayHead, ...parts, Buffer.from([0]), idEl, nsEl, Buffer.from([0]), okEl, Buffer.from([0])], totalLen);
+  return Buffer.concat(
+    [head, arrayHead, ...parts, Buffer.from([0]), idEl, nsEl, Buffer.from([0]), okEl, Buffer.from([0])],
+    totalLen,
+  );
 }

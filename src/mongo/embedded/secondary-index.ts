@@ -38,7 +38,8 @@ export class SecondaryIndex {
     this.unique = spec.unique === true;
     this.sparse = spec.sparse === true;
     this.fields = Object.keys(spec.key).map((name) => ({ name, parts: splitPath(name) }));
-    this.partial = spec.partialFilterExpression === undefined ? undefined : compileFilter(spec.partialFilterExpression);
+    this.partial =
+      spec.partialFilterExpression === undefined ? undefined : compileFilter(spec.partialFilterExpression);
   }
 
   get name(): string {
@@ -122,7 +123,8 @@ export function defaultIndexName(key: Doc): string {
 }
 
 export function validateIndexKey(key: unknown): asserts key is Doc {
-  if (!isPlainObject(key) || Object.keys(key).length === 0) throw badValue('Index keys must be a non-empty object');
+  if (!isPlainObject(key) || Object.keys(key).length === 0)
+    throw badValue('Index keys must be a non-empty object');
   for (const [field, dir] of Object.entries(key)) {
     if (isNumeric(dir) ? toDouble(dir) === 0 : typeof dir !== 'string') {
       throw new CommandError('BadValue', `Values in the index key pattern can't be 0: ${field}`);

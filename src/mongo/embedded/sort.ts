@@ -20,7 +20,8 @@ export function parseSort(spec: unknown): SortKey[] {
     if (isPlainObject(d)) throw notSupported('$meta sort');
     if (!isNumeric(d)) throw badValue(`Illegal key in $sort specification: ${path}`);
     const n = toDouble(d);
-    if (n !== 1 && n !== -1) throw badValue('$sort key ordering must be 1 (for ascending) or -1 (for descending)');
+    if (n !== 1 && n !== -1)
+      throw badValue('$sort key ordering must be 1 (for ascending) or -1 (for descending)');
     return { parts: splitPath(path), dir: n as 1 | -1 };
   });
 }

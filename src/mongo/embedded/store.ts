@@ -24,7 +24,8 @@ export class Store {
       colls = new Map();
       this.dbs.set(db, colls);
     }
-    if (colls.has(name)) throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    if (colls.has(name))
+      throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
     const coll = new Collection(db, name, options);
     colls.set(name, coll);
     return coll;
@@ -53,7 +54,8 @@ export class Store {
 }
 
 function validateNames(db: string, name: string): void {
-  if (db === '' || /[/\\. "$\0]/.test(db)) throw new CommandError('InvalidNamespace', `Invalid database name: '${db}'`);
+  if (db === '' || /[/\\. "$\0]/.test(db))
+    throw new CommandError('InvalidNamespace', `Invalid database name: '${db}'`);
   if (name === '' || name.includes('\0') || name.startsWith('.') || name.includes('$')) {
     throw new CommandError('InvalidNamespace', `Invalid collection name: ${name}`);
   }

@@ -1,5 +1,12 @@
 import { Double, Int32, Long } from 'bson';
-import { addExact, divideExact, encodeDecimal128, exactFromDoubleFor128, finite, type Exact } from './decimal.js';
+import {
+  addExact,
+  divideExact,
+  encodeDecimal128,
+  exactFromDoubleFor128,
+  finite,
+  type Exact,
+} from './decimal.js';
 import { numKind, toDouble, toExact, type BsonNumber } from './numeric.js';
 
 /**
@@ -64,7 +71,9 @@ export class Summer {
     if (this.decimal !== undefined) {
       return encodeDecimal128(divideExact(this.decimalTotal(), finite(BigInt(this.count), 0)));
     }
-    const total = this.sawDouble ? this.doubleSum + this.doubleComp + Number(this.intTotal) : Number(this.intTotal);
+    const total = this.sawDouble
+      ? this.doubleSum + this.doubleComp + Number(this.intTotal)
+      : Number(this.intTotal);
     return new Double(total / this.count);
   }
 }
@@ -80,4 +89,3 @@ export function avgOf(values: Iterable<unknown>): BsonNumber | null {
   for (const v of values) s.add(v);
   return s.avg();
 }
-

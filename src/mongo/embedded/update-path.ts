@@ -46,7 +46,10 @@ function parentOf(doc: Doc, parts: readonly string[], create: boolean): Containe
     if (next === undefined || next === null) {
       if (!create) return undefined;
       if (next === null && !Array.isArray(node)) {
-        throw new CommandError('PathNotViable', `Cannot create field '${parts[i + 1]}' in element {${part}: null}`);
+        throw new CommandError(
+          'PathNotViable',
+          `Cannot create field '${parts[i + 1]}' in element {${part}: null}`,
+        );
       }
       next = {};
       put(node, part, next);
@@ -93,7 +96,12 @@ export function expandAllPositional(doc: Doc, parts: readonly string[]): string[
   if (at < 0) return [parts.slice()];
   const arr = getAt(doc, parts.slice(0, at));
   if (!Array.isArray(arr)) {
-    throw new CommandError('BadValue', `The path '${parts.slice(0, at).join('.')}' must exist in the document in order to apply array updates.`);
+    throw new CommandError(
+      'BadValue',
+      `The path '${parts.slice(0, at).join('.')}' must exist in the document in order to apply array updates.`,
+    );
   }
-  return arr.flatMap((_, i) => expandAllPositional(doc, [...parts.slice(0, at), String(i), ...parts.slice(at + 1)]));
+  return arr.flatMap((_, i) =>
+    expandAllPositional(doc, [...parts.slice(0, at), String(i), ...parts.slice(at + 1)]),
+  );
 }

@@ -56,7 +56,11 @@ function resolvePaths(doc: Doc, path: string, ctx: UpdateContext): string[][] {
 function checkConflicts(paths: string[]): void {
   const seen = new Set<string>();
   for (const p of paths) {
-    if (seen.has(p)) throw new CommandError('ConflictingUpdateOperators', `Updating the path '${p}' would create a conflict at '${p}'`);
+    if (seen.has(p))
+      throw new CommandError(
+        'ConflictingUpdateOperators',
+        `Updating the path '${p}' would create a conflict at '${p}'`,
+      );
     seen.add(p);
   }
   for (const p of paths) {
@@ -64,7 +68,10 @@ function checkConflicts(paths: string[]): void {
     for (let i = 1; i < parts.length; i++) {
       const prefix = parts.slice(0, i).join('.');
       if (seen.has(prefix)) {
-        throw new CommandError('ConflictingUpdateOperators', `Updating the path '${p}' would create a conflict at '${prefix}'`);
+        throw new CommandError(
+          'ConflictingUpdateOperators',
+          `Updating the path '${p}' would create a conflict at '${prefix}'`,
+        );
       }
     }
   }
@@ -91,7 +98,8 @@ function applyPush(doc: Doc, parts: string[], arg: unknown): void {
   arr.splice(Math.min(position, arr.length), 0, ...items);
   let result = arr;
   if (spec.$sort !== undefined) {
-    if (isPlainObject(spec.$sort)) result = sortItems(result, parseSort(spec.$sort), (v) => (isPlainObject(v) ? v : {}));
+    if (isPlainObject(spec.$sort))
+      result = sortItems(result, parseSort(spec.$sort), (v) => (isPlainObject(v) ? v : {}));
     else {
       const dir = toDouble(spec.$sort);
       result = [...result].sort((a, b) => compareValues(a, b) * dir);
@@ -126,7 +134,10 @@ function pullPredicate(cond: unknown): (el: unknown) => boolean {
 
 function arithmetic(doc: Doc, parts: string[], arg: unknown, op: '$inc' | '$mul'): void {
   if (!isNumeric(arg)) {
-    throw new CommandError('TypeMismatch', `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${parts.join('.')}: ${JSON.stringify(arg)}}`);
+    throw new CommandError(
+      'TypeMismatch',
+      `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${parts.join('.')}: ${JSON.stringify(arg)}}`,
+    );
   }
   const current = getAt(doc, parts);
   if (current === undefined) {
@@ -164,9 +175,7 @@ function applyOne(doc: Doc, op: string, parts: string[], arg: unknown, ctx: Upda
     case '$currentDate': {
       const now = ctx.now ?? new Date();
       const wantsTimestamp = isPlainObject(arg) && arg.$type === 'timestamp';
-      const value = wantsTimestamp
-        ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: 1 })
-        : now;
+      const value = wantsTimestamp ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: 1 }) : now;
       return setAt(doc, parts, value);
     }
     case '$push':
@@ -189,7 +198,11 @@ function applyOne(doc: Doc, op: string, parts: string[], arg: unknown, ctx: Upda
         if (!Array.isArray(arg)) throw badValue('$pullAll requires an array argument');
         remove = (el) => arg.some((x) => valuesEqual(el, x));
       } else remove = pullPredicate(arg);
-      setAt(doc, parts, arr.filter((el) => !remove(el)));
+      setAt(
+        doc,
+        parts,
+        arr.filter((el) => !remove(el)),
+      );
       return;
     }
     default:
@@ -204,12 +217,19 @@ export function applyOperatorUpdate(original: Doc, update: Doc, ctx: UpdateConte
   const allPaths: string[] = [];
   for (const [op, fields] of Object.entries(update)) {
     if (!op.startsWith('$')) {
-      throw new CommandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw new CommandError(
+        'FailedToParse',
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
-    if (!isPlainObject(fields)) throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeName(fields)} instead.`);
+    if (!isPlainObject(fields))
+      throw new CommandError(
+        'FailedToParse',
+        `Modifiers operate on fields but we found type ${typeName(fields)} instead.`,
+      );
     for (const [path, arg] of Object.entries(fields)) {
       if (op === '$rename') {
-        if (typeof arg !== 'string') throw badValue('The \'to\' field for $rename must be a string');
+        if (typeof arg !== 'string') throw badValue("The 'to' field for $rename must be a string");
         planned.push({ op, parts: splitPath(path), arg: splitPath(arg) });
         allPaths.push(path, arg);
         continue;
@@ -238,13 +258,19 @@ function sameId(a: unknown, b: unknown): boolean {
 }
 
 function immutableId(): CommandError {
-  return new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+  return new CommandError(
+    'ImmutableField',
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
 }
 
 /** A replacement keeps the original _id (placed first); changing it is an error. */
 export function applyReplacement(original: Doc, replacement: Doc): Doc {
   for (const k of Object.keys(replacement)) {
-    if (k.startsWith('$')) throw badValue(`The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document.`);
+    if (k.startsWith('$'))
+      throw badValue(
+        `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document.`,
+      );
   }
   if (replacement._id !== undefined && original._id !== undefined && !sameId(original._id, replacement._id)) {
     throw immutableId();

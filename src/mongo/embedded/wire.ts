@@ -95,7 +95,7 @@ export function parseOpMsg(msg: Buffer): OpMsg {
       const sectionEnd = pos + size;
       const [identifier, first] = cstring(msg, pos + 4);
       const docs: Buffer[] = [];
-      for (let p = first; p < sectionEnd; ) {
+      for (let p = first; p < sectionEnd;) {
         const len = msg.readInt32LE(p);
         docs.push(msg.subarray(p, p + len));
         p += len;
@@ -138,11 +138,19 @@ export function encodeOpMsg(responseTo: number, body: Uint8Array): Buffer[] {
   const prefix = Buffer.allocUnsafe(5);
   prefix.writeUInt32LE(0, 0);
   prefix[4] = 0;
-  return [header(16 + 5 + body.length, responseTo, OP_MSG), prefix, Buffer.from(body.buffer, body.byteOffset, body.byteLength)];
+  return [
+    header(16 + 5 + body.length, responseTo, OP_MSG),
+    prefix,
+    Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+  ];
 }
 
 export function encodeOpReply(responseTo: number, doc: Uint8Array): Buffer[] {
   const fields = Buffer.alloc(20); // responseFlags, cursorID (8), startingFrom, numberReturned
   fields.writeInt32LE(1, 16);
-  return [header(16 + 20 + doc.length, responseTo, OP_REPLY), fields, Buffer.from(doc.buffer, doc.byteOffset, doc.byteLength)];
+  return [
+    header(16 + 20 + doc.length, responseTo, OP_REPLY),
+    fields,
+    Buffer.from(doc.buffer, doc.byteOffset, doc.byteLength),
+  ];
 }

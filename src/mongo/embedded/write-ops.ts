@@ -33,7 +33,8 @@ export interface UpdateOutcome {
 
 function validateUpdate(u: unknown, multi: boolean): Doc {
   if (Array.isArray(u)) throw notSupported('pipeline-style updates');
-  if (!isPlainObject(u)) throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
+  if (!isPlainObject(u))
+    throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
   if (multi && !isOperatorUpdate(u)) {
     throw new CommandError('InvalidOptions', 'multi update is not supported for replacement-style update');
   }
@@ -108,9 +109,15 @@ export function updateDocuments(coll: Collection, spec: UpdateSpec): UpdateOutco
   return outcome;
 }
 
-export function deleteDocuments(coll: Collection | undefined, q: unknown, limit: number, sort?: unknown): { n: number; deleted?: Doc } {
+export function deleteDocuments(
+  coll: Collection | undefined,
+  q: unknown,
+  limit: number,
+  sort?: unknown,
+): { n: number; deleted?: Doc } {
   if (!coll) return { n: 0 };
-  if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
+  if (limit !== 0 && limit !== 1)
+    throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
   const hits = findRecords(coll, { filter: q, sort, limit });
   for (const hit of hits) coll.delete(hit.rec);
   const first = hits[0];

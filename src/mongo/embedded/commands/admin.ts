@@ -56,7 +56,10 @@ export const adminCommands: Record<string, CommandHandler> = {
   buildinfo: buildInfo,
   // Harmless answers for what tools and drivers ask in passing.
   getParameter: () => ({ featureCompatibilityVersion: { version: '7.0' }, ok: 1 }),
-  getLog: (cmd) => (cmd.getLog === '*' ? { names: ['global', 'startupWarnings'], ok: 1 } : { totalLinesWritten: 0, log: [], ok: 1 }),
+  getLog: (cmd) =>
+    cmd.getLog === '*'
+      ? { names: ['global', 'startupWarnings'], ok: 1 }
+      : { totalLinesWritten: 0, log: [], ok: 1 },
   getCmdLineOpts: () => ({ argv: ['mongod'], parsed: {}, ok: 1 }),
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
   whatsmyuri: () => ({ you: '127.0.0.1:0', ok: 1 }),

@@ -22,7 +22,10 @@ export type CommandHandler = (cmd: Doc, ctx: CommandContext) => CommandResult;
 export function collectionArg(cmd: Doc, name: string): string {
   const v = cmd[name];
   if (typeof v !== 'string' || v === '') {
-    throw new CommandError('InvalidNamespace', `collection name has invalid type ${v === undefined ? 'missing' : typeof v}`);
+    throw new CommandError(
+      'InvalidNamespace',
+      `collection name has invalid type ${v === undefined ? 'missing' : typeof v}`,
+    );
   }
   return v;
 }

@@ -22,7 +22,8 @@ export const count: CommandHandler = (cmd, ctx) => {
 
 export const distinct: CommandHandler = (cmd, ctx) => {
   const coll = ctx.store.get(ctx.db, collectionArg(cmd, 'distinct'));
-  if (typeof cmd.key !== 'string') throw badValue("BSON field 'distinct.key' is missing but a required field");
+  if (typeof cmd.key !== 'string')
+    throw badValue("BSON field 'distinct.key' is missing but a required field");
   const parts = splitPath(cmd.key);
   const seen = new Map<string, unknown>();
   for (const hit of findRecords(coll, { filter: cmd.query ?? {} })) {

@@ -13,7 +13,8 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
   if (remove && (cmd.update !== undefined || returnNew || upsert)) {
     throw badValue('Cannot specify remove with update, new or upsert');
   }
-  if (!remove && cmd.update === undefined) throw badValue('Either an update or remove=true must be specified');
+  if (!remove && cmd.update === undefined)
+    throw badValue('Either an update or remove=true must be specified');
   const project = compileProjection(isPlainObject(cmd.fields) ? cmd.fields : undefined);
   const shape = (doc: Doc | undefined): Doc | null => (doc ? (project ? project(doc) : doc) : null);
 

@@ -26,7 +26,9 @@ function isIdOnlyProjection(p: unknown): boolean {
   if (typeof p !== 'object' || p === null) return false;
   const keys = Object.keys(p);
   const v = (p as Doc)._id;
-  return keys.length === 1 && keys[0] === '_id' && (v === true || (typeof v === 'object' && toDouble(v) === 1));
+  return (
+    keys.length === 1 && keys[0] === '_id' && (v === true || (typeof v === 'object' && toDouble(v) === 1))
+  );
 }
 
 export function outputBytes(hits: Hit[], projection: unknown): Buffer[] {
@@ -62,7 +64,8 @@ export const find: CommandHandler = (cmd, ctx) => {
 
 function cursorIdArg(v: unknown): Long {
   if (bsontype(v) === 'Long') return v as Long;
-  if (typeof v === 'number' || bsontype(v) === 'Int32' || bsontype(v) === 'Double') return Long.fromNumber(toDouble(v));
+  if (typeof v === 'number' || bsontype(v) === 'Int32' || bsontype(v) === 'Double')
+    return Long.fromNumber(toDouble(v));
   throw badValue('cursor id must be a long');
 }
 

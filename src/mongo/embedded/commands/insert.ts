@@ -10,7 +10,8 @@ export const insert: CommandHandler = (cmd, ctx) => {
   const ordered = boolArg(cmd, 'ordered', true);
   let docs: Buffer[] | undefined = ctx.sequences.get('documents');
   if (!docs) {
-    if (!Array.isArray(cmd.documents)) throw badValue("BSON field 'insert.documents' is missing but a required field");
+    if (!Array.isArray(cmd.documents))
+      throw badValue("BSON field 'insert.documents' is missing but a required field");
     docs = cmd.documents.map((d) => {
       if (!isPlainObject(d)) throw badValue('documents must be objects');
       return encode(d as Doc);
