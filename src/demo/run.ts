@@ -1,7 +1,8 @@
 import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedMongo } from '../mongo/embedded/index.js';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db as MongoDb } from 'mongodb';
+import type pg from 'pg';
 import { seedDatabase } from '../synthetic/seed.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { openDeps } from '../workers/deps.js';
@@ -84,14 +85,14 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
   });
 }
 
-async function sourceCounts(mongo: import('mongodb').Db): Promise<Map<string, number>> {
+async function sourceCounts(mongo: MongoDb): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const spec of REGISTRY.specs)
     out.set(spec.collection, await mongo.collection(spec.collection).countDocuments());
   return out;
 }
 
-async function migratedCounts(pool: import('pg').Pool): Promise<Map<string, number>> {
+async function migratedCounts(pool: pg.Pool): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const spec of REGISTRY.specs) {
     const { rows } = await pool.query<{ n: number }>(

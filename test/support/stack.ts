@@ -3,7 +3,7 @@ import { MongoClient, type Db as MongoDb } from 'mongodb';
 import { loadConfig, type Config } from '../../src/config/env.js';
 import { createLogger } from '../../src/logger.js';
 import { openDeps, type WorkerDeps } from '../../src/workers/deps.js';
-import { startWorkers, type WorkerRuntime } from '../../src/workers/runtime.js';
+import { startWorkers, type WorkerRuntime, type WorkerRuntimeOptions } from '../../src/workers/runtime.js';
 import { getRunProgress } from '../../src/backfill/progress.js';
 import type { RunProgress } from '../../src/backfill/types.js';
 import { startTestMongo } from './mongo.js';
@@ -18,7 +18,7 @@ export interface TestStack {
   mongoClient: MongoClient;
   source: MongoDb;
   deps: WorkerDeps;
-  startWorkers(concurrency?: number): WorkerRuntime;
+  startWorkers(concurrency?: number, options?: Partial<WorkerRuntimeOptions>): WorkerRuntime;
   /** Resolves when the run leaves `running` (event-driven on the run's root job, then read from Postgres). */
   waitForRun(runId: string, timeoutMs?: number): Promise<RunProgress>;
   stop(): Promise<void>;
@@ -46,8 +46,13 @@ export async function startTestStack(): Promise<TestStack> {
     mongoClient,
     source: mongoClient.db(mongo.dbName),
     deps,
-    startWorkers(concurrency = 4) {
-      const runtime = startWorkers(deps, { queues: ['backfill'], concurrency, shutdownTimeoutMs: 10_000 });
+    startWorkers(concurrency = 4, options = {}) {
+      const runtime = startWorkers(deps, {
+        queues: ['backfill'],
+        concurrency,
+        shutdownTimeoutMs: 10_000,
+        ...options,
+      });
       runtimes.push(runtime);
       return runtime;
     },

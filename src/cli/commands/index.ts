@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill.js';
+import { registerBench } from './bench.js';
 import { registerBoard } from './board.js';
 import { registerDb } from './db.js';
 import { registerDemo } from './demo.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerSeed(program);
   registerMongoEmbedded(program);
+  registerBench(program);
 }

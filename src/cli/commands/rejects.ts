@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { REJECT_REASONS } from '../../collections/spec.js';
-import { loadConfig } from '../../config/env.js';
+import { loadConfig, type Config } from '../../config/env.js';
 import { CliError } from '../errors.js';
-import { checkPostgres } from '../preflight.js';
+import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
 import { parsePositiveInt } from './options.js';
 
 interface RejectsOptions {
@@ -10,6 +10,7 @@ interface RejectsOptions {
   reason?: string;
   limit: number;
   json?: boolean;
+  retry?: boolean;
 }
 
 export function registerRejects(program: Command): void {
@@ -20,6 +21,7 @@ export function registerRejects(program: Command): void {
     .option('--reason <code>', 'only this reason (orphan_reference, invalid_money, …)')
     .option('--limit <n>', 'at most N rows', parsePositiveInt('--limit'), 50)
     .option('--json', 'print one JSON object {"total":N,"rejects":[…]} to stdout')
+    .option('--retry', 're-read the rejected documents from MongoDB and migrate those that now map')
     .action(async (options: RejectsOptions) => {
       if (options.reason && !(REJECT_REASONS as readonly string[]).includes(options.reason)) {
         throw new CliError(
@@ -28,6 +30,7 @@ export function registerRejects(program: Command): void {
         );
       }
       const config = loadConfig();
+      if (options.retry) return retry(config, options);
       // Rejects live in Postgres alone: no Mongo or Redis needed to read them.
       await checkPostgres(config.PG_URL);
       const { createDb } = await import('../../db/client.js');
@@ -55,4 +58,30 @@ export function registerRejects(program: Command): void {
         await db.$client.end();
       }
     });
+}
+
+async function retry(config: Config, options: RejectsOptions): Promise<void> {
+  await Promise.all([
+    checkPostgres(config.PG_URL),
+    checkMongo(config.MONGO_URL),
+    checkRedis(config.REDIS_URL),
+  ]);
+  const { openDeps } = await import('../../workers/deps.js');
+  const { retryRejects } = await import('../../backfill/retry.js');
+  const { createLogger } = await import('../../logger.js');
+  const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
+  try {
+    const result = await retryRejects(deps, { collection: options.collection, reason: options.reason });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    process.stdout.write(
+      `retried ${result.documents} document(s): ${result.migrated} migrated, ${result.stillRejected} still rejected` +
+        (result.missing > 0 ? `, ${result.missing} no longer in MongoDB` : '') +
+        '\n',
+    );
+  } finally {
+    await deps.close();
+  }
 }

@@ -1,3 +1,5 @@
+import { MaxKey, MinKey } from 'bson';
+import { typeRank } from './bson-types.js';
 import { compareRecords, compareRecordToValue, type DocRecord } from './record.js';
 
 /**
@@ -10,6 +12,10 @@ export interface Bound {
   value: unknown;
   inclusive: boolean;
 }
+
+/** MinKey/MaxKey bounds are not type-bracketed: {$gt: MinKey} means "everything". */
+const isKeyBound = (rank: number): boolean =>
+  rank === typeRank(new MinKey()) || rank === typeRank(new MaxKey());
 
 export class IdIndex {
   private readonly byKey = new Map<string, DocRecord>();
@@ -120,7 +126,7 @@ export class IdIndex {
       start = this.bisect((r) =>
         lo.inclusive ? compareRecordToValue(r, lo.value) >= 0 : compareRecordToValue(r, lo.value) > 0,
       );
-    else if (hi) {
+    else if (hi && !isKeyBound(rankOf(hi.value))) {
       const rank = rankOf(hi.value);
       start = this.bisect((r) => r.rank >= rank);
     }
@@ -128,7 +134,7 @@ export class IdIndex {
       end = this.bisect((r) =>
         hi.inclusive ? compareRecordToValue(r, hi.value) > 0 : compareRecordToValue(r, hi.value) >= 0,
       );
-    else if (lo) {
+    else if (lo && !isKeyBound(rankOf(lo.value))) {
       const rank = rankOf(lo.value);
       end = this.bisect((r) => r.rank > rank);
     }

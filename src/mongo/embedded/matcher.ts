@@ -1,4 +1,12 @@
-import { isNumeric, isPlainObject, TYPE_ALIASES, typeNumber, typeRank, type Doc } from './bson-types.js';
+import {
+  bsontype,
+  isNumeric,
+  isPlainObject,
+  TYPE_ALIASES,
+  typeNumber,
+  typeRank,
+  type Doc,
+} from './bson-types.js';
 import { compareValues, valuesEqual } from './compare.js';
 import { badValue, notSupported } from './errors.js';
 import { evaluate, isTruthy } from './expression.js';
@@ -153,6 +161,8 @@ function compileOperators(ops: Doc): LookupTest {
 function rangeTest(op: string, target: unknown): LookupTest {
   if (target === null && (op === '$gte' || op === '$lte')) return eqTest(null);
   const rank = typeRank(target);
+  // MinKey and MaxKey compare against every type (no type bracketing).
+  const bracketed = bsontype(target) !== 'MinKey' && bsontype(target) !== 'MaxKey';
   const accept =
     op === '$gt'
       ? (c: number) => c > 0
@@ -162,7 +172,7 @@ function rangeTest(op: string, target: unknown): LookupTest {
           ? (c: number) => c < 0
           : (c: number) => c <= 0;
   return (lookup, ctx) =>
-    anyValue(lookup, (v) => typeRank(v) === rank && accept(compareValues(v, target)), ctx);
+    anyValue(lookup, (v) => (!bracketed || typeRank(v) === rank) && accept(compareValues(v, target)), ctx);
 }
 
 function inTest(arg: unknown, op: string): LookupTest {

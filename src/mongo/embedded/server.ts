@@ -28,7 +28,13 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   const state = { store: new Store(), cursors: new CursorRegistry() };
   const sockets = new Set<Socket>();
   let connectionIds = 0;
+  let closed = false;
   const server = createServer((socket) => {
+    // A connection accepted while close() runs must not outlive the server.
+    if (closed) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serveConnection(socket, state, ++connectionIds);
@@ -49,6 +55,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     url: `mongodb://${urlHost}:${port}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        closed = true;
         state.cursors.close();
         for (const s of sockets) s.destroy();
         sockets.clear();

@@ -1,0 +1,66 @@
+import { EJSON } from 'bson';
+import { REGISTRY } from '../collections/registry.js';
+import type { WorkerDeps } from '../workers/deps.js';
+import { copyChunk } from './copyChunk.js';
+import { inTransaction } from './runState.js';
+import type { IdTypeBracket } from './ranges.js';
+
+export interface RetryOptions {
+  /** Only this collection's rejects. @defaultValue every collection, parents first */
+  collection?: string;
+  /** Only rejects with this reason code. */
+  reason?: string;
+  /** Documents per transaction. @defaultValue 1000 */
+  batchSize?: number;
+}
+
+export interface RetryResult {
+  documents: number;
+  migrated: number;
+  stillRejected: number;
+  /** Rejected documents that no longer exist in MongoDB (deleted since): their rejects stay open. */
+  missing: number;
+}
+
+/**
+ * Re-reads rejected documents from MongoDB and runs them through the same chunk path as the backfill,
+ * after the mapper or the data was fixed. A document that now maps settles its reject (resolved_at); one
+ * that still fails refreshes its reason. Parents first, so fixed parents unblock their orphans.
+ */
+export async function retryRejects(deps: WorkerDeps, options: RetryOptions = {}): Promise<RetryResult> {
+  const batchSize = options.batchSize ?? 1000;
+  const collections = options.collection ? REGISTRY.select([options.collection]) : REGISTRY.order;
+  const result: RetryResult = { documents: 0, migrated: 0, stillRejected: 0, missing: 0 };
+  for (const collection of collections) {
+    const spec = REGISTRY.get(collection);
+    const { rows } = await deps.db.$client.query<{ id: unknown }>(
+      `SELECT raw -> '_id' AS id FROM migration_rejects
+        WHERE collection = $1 AND resolved_at IS NULL AND ($2::text IS NULL OR reason = $2) ORDER BY id`,
+      [collection, options.reason ?? null],
+    );
+    // The raw copy is canonical EJSON, so the `_id` comes back with its exact BSON type.
+    const ids = rows.map((r) => EJSON.deserialize({ v: r.id }, { relaxed: false }).v as unknown);
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const batch = ids.slice(i, i + batchSize);
+      for (const type of ['objectId', 'string'] as const satisfies readonly IdTypeBracket[]) {
+        const ofType = batch.filter((id) =>
+          type === 'string' ? typeof id === 'string' : typeof id !== 'string',
+        );
+        if (ofType.length === 0) continue;
+        const counts = await inTransaction(deps.db.$client, (client) =>
+          copyChunk(client, deps.mongo, spec, {
+            runId: null,
+            range: { type, lo: null, hi: null },
+            since: null,
+            onlyIds: ofType,
+          }),
+        );
+        result.documents += ofType.length;
+        result.migrated += counts.written;
+        result.stillRejected += counts.rejected;
+        result.missing += ofType.length - counts.read;
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,67 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { TargetTable } from './targetTables.js';
+
+export interface CopyCeiling {
+  rows: number;
+  bytes: number;
+  /** Wall time of the `COPY … FROM STDIN` of every table, one after another on one connection. */
+  seconds: number;
+  rowsPerSec: number;
+}
+
+interface Dump {
+  table: TargetTable;
+  chunks: Buffer[];
+}
+
+/**
+ * The raw-COPY ceiling over exactly the rows the backfill produced: every target table is dumped with
+ * `COPY … TO STDOUT (FORMAT binary)` into memory (untimed), then loaded into the same, empty tables of
+ * another freshly migrated database with `COPY … FROM STDIN` (timed). A migrated database rather than
+ * `CREATE TABLE … (LIKE …)` copies: the ceiling pays for the same indexes, unique constraints and
+ * foreign keys the backfill pays for, so the ratio compares like with like.
+ */
+export async function measureCopyCeiling(
+  fromUrl: string,
+  intoUrl: string,
+  tables: readonly TargetTable[],
+): Promise<CopyCeiling> {
+  const dumps: Dump[] = [];
+  await withClient(fromUrl, async (client) => {
+    for (const table of tables) {
+      const chunks: Buffer[] = [];
+      const stream = client.query(copyTo(`COPY ${table.quoted} TO STDOUT (FORMAT binary)`));
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      dumps.push({ table, chunks });
+    }
+  });
+
+  let rows = 0;
+  let seconds = 0;
+  await withClient(intoUrl, async (client) => {
+    // Parents first (the order of `tables`): each COPY is checked by the foreign keys as it goes.
+    const started = performance.now();
+    for (const { table, chunks } of dumps) {
+      const sink = client.query(copyFrom(`COPY ${table.quoted} FROM STDIN (FORMAT binary)`));
+      await pipeline(Readable.from(chunks), sink);
+      rows += sink.rowCount;
+    }
+    seconds = (performance.now() - started) / 1000;
+  });
+  const bytes = dumps.reduce((sum, d) => sum + d.chunks.reduce((n, c) => n + c.length, 0), 0);
+  return { rows, bytes, seconds, rowsPerSec: rows / seconds };
+}
+
+async function withClient(url: string, fn: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'strangler-bench' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await fn(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,83 @@
+import type { CpuShare } from './backfillRun.js';
+
+/** What the bench aims for (docs/… and the project brief); `met` says which the run reached. */
+export const TARGETS = {
+  /** Backfill rows/s ÷ raw COPY rows/s over the same rows: at least half of the ceiling. */
+  ratioToCopy: 0.5,
+  /** Backfill docs/s ÷ the naive one-statement-per-row loop's docs/s. */
+  speedupVsNaive: 30,
+  /** Max resident set of any worker process, MB. */
+  peakRssMb: 300,
+  /** Worker peak RSS at 4× the documents ÷ at 1×: memory must not grow with collection size. */
+  rssRatio: 1.2,
+} as const;
+
+export type StageName = 'read' | 'map' | 'write';
+
+export interface StagesReport {
+  collection: string;
+  chunkSize: number;
+  readDocs: number;
+  readDocsPerSec: number;
+  mapDocsPerSec: number;
+  writeDocs: number;
+  /** copyChunk on documents already read: resolve + map + write + commit. */
+  writeDocsPerSec: number;
+  /** Estimated share of a chunk's serial time per step (write = the copyChunk time minus mapping). */
+  shares: Record<StageName, number>;
+  /** The step with the largest share, in words: what a missed throughput target is bounded by. */
+  bound: string;
+  /** Cores in use during the backfill, by process, out of `coresAvailable`. */
+  cores: CpuShare | null;
+  coresAvailable: number;
+}
+
+/** How worker memory was compared across collection sizes (see run.ts for how the mode is chosen). */
+export type ScaleMode = 'skipped' | '4N' | 'N/4';
+
+export interface BenchResult {
+  docs: number;
+  docsRejected: number;
+  workers: number;
+  concurrency: number;
+  chunkSize: number;
+  rowsWritten: number;
+  backfillSeconds: number;
+  docsPerSec: number;
+  backfillRowsPerSec: number;
+  copyRows: number;
+  copySeconds: number;
+  copyCeilingRowsPerSec: number;
+  ratioToCopy: number;
+  naiveSample: number;
+  naiveRejected: number;
+  naiveSeconds: number;
+  naiveStatementsPerDoc: number;
+  naiveDocsPerSec: number;
+  speedupVsNaive: number;
+  peakRssMb: number;
+  perWorkerPeakRssMb: number[];
+  scale: ScaleMode;
+  /** Document counts of the two runs compared: [smaller, 4× larger]; one entry when skipped. */
+  rssScaleDocs: number[];
+  /** Peak worker RSS of the smaller run (MB). */
+  rssAtN: number;
+  /** Peak worker RSS of the 4× larger run (MB); null when skipped. */
+  rssAt4N: number | null;
+  rssRatio: number | null;
+  stages: StagesReport;
+  targets: typeof TARGETS;
+  met: { ratioToCopy: boolean; speedupVsNaive: boolean; peakRssMb: boolean; rssRatio: boolean | null };
+  totalSeconds: number;
+}
+
+export function metTargets(
+  r: Pick<BenchResult, 'ratioToCopy' | 'speedupVsNaive' | 'peakRssMb' | 'rssRatio'>,
+) {
+  return {
+    ratioToCopy: r.ratioToCopy >= TARGETS.ratioToCopy,
+    speedupVsNaive: r.speedupVsNaive >= TARGETS.speedupVsNaive,
+    peakRssMb: r.peakRssMb <= TARGETS.peakRssMb,
+    rssRatio: r.rssRatio === null ? null : r.rssRatio <= TARGETS.rssRatio,
+  };
+}

@@ -1,0 +1,81 @@
+import { TARGETS, type BenchResult } from './result.js';
+
+const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
+const n2 = (v: number) => v.toFixed(2);
+const mark = (met: boolean | null) => (met === null ? '–' : met ? '✓' : '✗');
+
+/** The human-readable figures, for stderr: one table, each target marked, misses with their bound. */
+export function formatSummary(r: BenchResult): string {
+  const s = r.stages;
+  const scaleLabel =
+    r.scale === 'skipped'
+      ? 'not measured (--no-scale)'
+      : `${n0(r.rssScaleDocs[0] ?? 0)} → ${n0(r.rssScaleDocs[1] ?? 0)} docs`;
+  const rows: [string, string, string, string][] = [
+    [
+      'backfill',
+      `${n0(r.docsPerSec)} docs/s, ${n0(r.backfillRowsPerSec)} rows/s`,
+      '',
+      `${n0(r.docs)} docs → ${n0(r.rowsWritten)} rows in ${n2(r.backfillSeconds)} s (${r.workers} workers × ${r.concurrency}, chunk ${r.chunkSize})`,
+    ],
+    [
+      'COPY ceiling',
+      `${n0(r.copyCeilingRowsPerSec)} rows/s`,
+      '',
+      `${n0(r.copyRows)} rows in ${n2(r.copySeconds)} s`,
+    ],
+    ['ratio to COPY', n2(r.ratioToCopy), `≥ ${TARGETS.ratioToCopy}`, mark(r.met.ratioToCopy)],
+    [
+      'naive loop',
+      `${n0(r.naiveDocsPerSec)} docs/s`,
+      '',
+      `${n0(r.naiveSample)} docs in ${n2(r.naiveSeconds)} s, ${n2(r.naiveStatementsPerDoc)} statements/doc, ${r.naiveRejected} rejected`,
+    ],
+    [
+      'speedup vs naive',
+      `${n2(r.speedupVsNaive)}×`,
+      `≥ ${TARGETS.speedupVsNaive}`,
+      mark(r.met.speedupVsNaive),
+    ],
+    [
+      'peak worker RSS',
+      `${n0(r.peakRssMb)} MB`,
+      `≤ ${TARGETS.peakRssMb}`,
+      `${mark(r.met.peakRssMb)} (per worker: ${r.perWorkerPeakRssMb.map(n0).join(', ')} MB)`,
+    ],
+    [
+      'RSS ratio',
+      r.rssRatio === null ? '–' : n2(r.rssRatio),
+      `≤ ${TARGETS.rssRatio}`,
+      `${mark(r.met.rssRatio)} ${scaleLabel}${r.rssAt4N === null ? '' : ` (${n0(r.rssAtN)} → ${n0(r.rssAt4N)} MB)`}`,
+    ],
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  '));
+
+  const stageLine =
+    `stages (${s.collection}, serial, chunk ${s.chunkSize}): read ${n0(s.readDocsPerSec)} docs/s` +
+    ` · map ${n0(s.mapDocsPerSec)} docs/s · copyChunk without the read ${n0(s.writeDocsPerSec)} docs/s` +
+    ` (${n0(s.writeDocs)} docs) → shares read ${pct(s.shares.read)}, map ${pct(s.shares.map)}, write ${pct(s.shares.write)} (estimate)`;
+  const coreLine = s.cores
+    ? `CPU during the backfill: source ${n2(s.cores.source)} · workers ${n2(s.cores.workers)} · Postgres/Redis/other ${n2(s.cores.other)} = ${n2(s.cores.machine)} of ${s.coresAvailable} cores`
+    : 'CPU during the backfill: not available (no /proc)';
+  const missed = (['ratioToCopy', 'speedupVsNaive'] as const).filter((k) => r.met[k] === false);
+  const memoryMissed = r.met.peakRssMb === false || r.met.rssRatio === false;
+  const bounds = [
+    ...(missed.length > 0 ? [`${missed.join(', ')} missed; bounded by: ${s.bound}`] : []),
+    ...(memoryMissed
+      ? ['memory target missed: worker RSS is bounded by concurrency × chunk size × document size']
+      : []),
+  ];
+  return [
+    `strangler bench: ${n0(r.docs)} documents, total ${n2(r.totalSeconds)} s`,
+    ...lines,
+    stageLine,
+    coreLine,
+    ...bounds,
+    '',
+  ].join('\n');
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(0)}%`;

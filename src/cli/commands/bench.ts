@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { checkPostgres, checkRedis } from '../preflight.js';
+import { parsePositiveInt } from './options.js';
+
+interface BenchCommandOptions {
+  docs: number;
+  workers: number;
+  concurrency: number;
+  chunkSize: number;
+  json: boolean;
+  scale: boolean;
+  keep: boolean;
+  dbName: string;
+}
+
+// Database names are interpolated into DDL (quoted), but a plain identifier keeps them easy to find and drop.
+const DB_NAME = /^[a-z_][a-z0-9_]{0,40}$/;
+
+function parseDbName(value: string): string {
+  if (!DB_NAME.test(value)) throw new Error(`--db-name must match ${DB_NAME.source}`);
+  return value;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'measure the backfill (real worker processes) against a raw COPY ceiling and a naive loop, side by side',
+    )
+    .option('--docs <n>', 'synthetic documents in the source', parsePositiveInt('--docs'), 200_000)
+    .option('--workers <n>', 'worker processes', parsePositiveInt('--workers'), 2)
+    .option('--concurrency <n>', 'jobs at once per worker process', parsePositiveInt('--concurrency'), 4)
+    .option('--chunk-size <n>', 'documents per chunk job', parsePositiveInt('--chunk-size'), 2000)
+    .option('--json', 'print the figures as one JSON line on stdout', false)
+    .option('--no-scale', 'skip the second run that checks worker memory against collection size')
+    .option('--keep', 'keep the bench databases instead of dropping them', false)
+    .option(
+      '--db-name <name>',
+      'base name of the bench databases on the PG_URL server',
+      parseDbName,
+      'strangler_bench',
+    )
+    .action(async (options: BenchCommandOptions) => {
+      const config = loadConfig();
+      await Promise.all([
+        checkPostgres(new URL('/postgres', config.PG_URL).toString()),
+        checkRedis(config.REDIS_URL),
+      ]);
+      // Loaded on use, so `strangler --help` and unrelated commands stay fast.
+      const { runBench } = await import('../../bench/run.js');
+      const { formatSummary } = await import('../../bench/summary.js');
+      const { json, ...benchOptions } = options;
+      const result = await runBench(config, benchOptions);
+      process.stderr.write(formatSummary(result));
+      if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+}
