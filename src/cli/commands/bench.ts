@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
 import { checkPostgres, checkRedis } from '../preflight.js';
 import { parsePositiveInt } from './options.js';
@@ -18,7 +18,7 @@ interface BenchCommandOptions {
 const DB_NAME = /^[a-z_][a-z0-9_]{0,40}$/;
 
 function parseDbName(value: string): string {
-  if (!DB_NAME.test(value)) throw new Error(`--db-name must match ${DB_NAME.source}`);
+  if (!DB_NAME.test(value)) throw new InvalidArgumentError(`--db-name must match ${DB_NAME.source}`);
   return value;
 }
 
