@@ -4,13 +4,19 @@ import type pg from 'pg';
 import type { LegacyId, PgUuid } from '../db/ids.js';
 import { legacyIdOf } from '../collections/mapping/legacyId.js';
 import { versionOf } from '../collections/mapping/timestamps.js';
-import { isReject, type CollectionSpec, type LegacyDoc, type MappedDocument } from '../collections/spec.js';
+import {
+  isReject,
+  type CollectionSpec,
+  type LegacyDoc,
+  type MappedDocument,
+  type Reject,
+} from '../collections/spec.js';
 import { prefetchReferences } from './references.js';
 import { checkValueReferences } from './byValue.js';
 import { rangeFilter, type IdRange } from './ranges.js';
 import { allocateIds } from './sql/idMap.js';
 import { recordMappingNotes, recordRejects, resolveRejects, type RejectRow } from './sql/outcomes.js';
-import { replaceChildren, upsertRows } from './sql/upsertRows.js';
+import { probeInsert, replaceChildren, upsertRows } from './sql/upsertRows.js';
 import { tableShape } from './sql/tableShape.js';
 import { constraintReject, isConstraintError } from './constraintReject.js';
 
@@ -122,9 +128,17 @@ async function writeIsolatingRefusals(
   const savepoint = `write_${depth}`;
   await client.query(`SAVEPOINT ${savepoint}`);
   try {
-    await writeMapped(client, spec, ids, batch);
+    const refused = new Set(await writeMapped(client, spec, ids, batch));
     await client.query(`RELEASE SAVEPOINT ${savepoint}`);
-    return [...batch];
+    if (refused.size === 0) return [...batch];
+    for (const one of batch.filter((m) => refused.has(m.legacyId))) {
+      rejects.push({
+        legacyId: one.legacyId,
+        reject: await refusalOf(client, spec, ids, one),
+        raw: rawOf(one.doc),
+      });
+    }
+    return batch.filter((m) => !refused.has(m.legacyId));
   } catch (error) {
     if (!isConstraintError(error)) throw error;
     await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
@@ -134,6 +148,7 @@ async function writeIsolatingRefusals(
       rejects.push({ legacyId: one.legacyId, reject: constraintReject(error), raw: rawOf(one.doc) });
       return [];
     }
+    // Thrown refusals (foreign keys, CHECKs, a unique clash on UPDATE) fail the statement: bisect.
     const middle = Math.ceil(batch.length / 2);
     const left = await writeIsolatingRefusals(client, spec, ids, batch.slice(0, middle), rejects, depth + 1);
     const right = await writeIsolatingRefusals(client, spec, ids, batch.slice(middle), rejects, depth + 1);
@@ -141,19 +156,41 @@ async function writeIsolatingRefusals(
   }
 }
 
+/** Why a row skipped by ON CONFLICT DO NOTHING was refused: insert it plainly under a savepoint. */
+async function refusalOf(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  ids: ReadonlyMap<LegacyId, PgUuid>,
+  one: Mapped,
+): Promise<Reject> {
+  await client.query('SAVEPOINT probe');
+  const error = await probeInsert(client, tableShape(spec.table), mainRow(ids, one));
+  await client.query('ROLLBACK TO SAVEPOINT probe');
+  await client.query('RELEASE SAVEPOINT probe');
+  if (isConstraintError(error)) return constraintReject(error);
+  // Refused a moment ago but accepted now: a concurrent writer removed the clash. Say so; a retry will settle it.
+  return {
+    reject: 'constraint_violation',
+    message: 'refused by a unique constraint that no longer clashes; retry it',
+  };
+}
+
+function mainRow(
+  ids: ReadonlyMap<LegacyId, PgUuid>,
+  { legacyId, doc, result }: Mapped,
+): Record<string, unknown> {
+  return { ...result.row, id: ids.get(legacyId), legacyObjectId: legacyId, sourceUpdatedAt: versionOf(doc) };
+}
+
 async function writeMapped(
   client: pg.ClientBase,
   spec: CollectionSpec,
   ids: ReadonlyMap<LegacyId, PgUuid>,
   mapped: readonly Mapped[],
-): Promise<void> {
-  const rows = mapped.map(({ legacyId, doc, result }) => ({
-    ...result.row,
-    id: ids.get(legacyId),
-    legacyObjectId: legacyId,
-    sourceUpdatedAt: versionOf(doc),
-  }));
-  const changed = new Set(await upsertRows(client, tableShape(spec.table), rows));
+): Promise<LegacyId[]> {
+  const rows = mapped.map((one) => mainRow(ids, one));
+  const { changed: changedIds, refused } = await upsertRows(client, tableShape(spec.table), rows);
+  const changed = new Set(changedIds);
   for (const [childName, child] of Object.entries(spec.children ?? {})) {
     const shape = tableShape(child.table);
     const ownerColumn = shape.columnOf.get(child.ownerKey);
@@ -169,6 +206,7 @@ async function writeMapped(
     }
     await replaceChildren(client, shape, ownerColumn, owners, childRows);
   }
+  return refused;
 }
 
 /** The source document as canonical Extended JSON: every BSON type survives in the jsonb column. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, pgUrlFor } from '../support/env.js';
 
-/** Every figure a run without --no-scale's second run must report as a finite positive number. */
+/** Figures the bench reports as finite positive numbers, with --no-scale too. */
 const NUMERIC_KEYS = [
   'docs',
   'rowsWritten',

@@ -1,38 +1,59 @@
 import type pg from 'pg';
-import type { PgUuid } from '../../db/ids.js';
+import type { LegacyId, PgUuid } from '../../db/ids.js';
 import { quoteIdent, rowsToJson, type TableShape } from './tableShape.js';
 
 const ENGINE_KEYS = new Set(['id', 'legacy_object_id']);
 
+export interface UpsertOutcome {
+  /** Rows inserted or changed: only these get their child rows replaced. */
+  changed: PgUuid[];
+  /** New rows a unique constraint other than legacy_object_id refused (e.g. a second primary address). */
+  refused: LegacyId[];
+}
+
 /**
- * Bulk upsert of main-table rows keyed by `legacy_object_id`, with the version guard: a row is replaced
- * only when the incoming document is at least as new as the stored one, and only when something differs
- * (so a re-run writes nothing). Returns the ids of rows inserted or changed: only those get their child
- * rows replaced.
+ * Bulk upsert of main-table rows keyed by `legacy_object_id`, in ONE statement:
+ * - new documents are inserted with ON CONFLICT DO NOTHING, so a row that another unique constraint
+ *   refuses is skipped and reported instead of failing the whole batch;
+ * - documents already present are updated under the version guard (the incoming document must be at
+ *   least as new as the stored one) and only when something differs, so a re-run writes nothing.
+ * Both CTEs see the snapshot from before the statement, so the UPDATE touches only pre-existing rows.
  */
 export async function upsertRows(
   client: pg.ClientBase,
   shape: TableShape,
   rows: readonly Record<string, unknown>[],
-): Promise<PgUuid[]> {
-  if (rows.length === 0) return [];
+): Promise<UpsertOutcome> {
+  if (rows.length === 0) return { changed: [], refused: [] };
   const { json, columns } = rowsToJson(shape, rows);
   const list = columns.map(quoteIdent).join(', ');
   const updatable = columns.filter((c) => !ENGINE_KEYS.has(c)).map(quoteIdent);
-  const set = updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+  const set = updatable.map((c) => `${c} = i.${c}`).join(', ');
   const current = updatable.map((c) => `t.${c}`).join(', ');
-  const incoming = updatable.map((c) => `EXCLUDED.${c}`).join(', ');
-  const { rows: changed } = await client.query<{ id: PgUuid }>(
-    `INSERT INTO ${shape.quoted} AS t (${list})
-     SELECT ${list} FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)
-     ON CONFLICT (legacy_object_id) DO UPDATE SET ${set}
-     WHERE ROW(${current}) IS DISTINCT FROM ROW(${incoming})
-       AND (t.source_updated_at IS NULL
-            OR (EXCLUDED.source_updated_at IS NOT NULL AND EXCLUDED.source_updated_at >= t.source_updated_at))
-     RETURNING t.id`,
+  const incoming = updatable.map((c) => `i.${c}`).join(', ');
+  const { rows: outcome } = await client.query<{ kind: 'changed' | 'refused'; v: string }>(
+    `WITH input AS (SELECT * FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)),
+     ins AS (
+       INSERT INTO ${shape.quoted} (${list}) SELECT ${list} FROM input
+       ON CONFLICT DO NOTHING RETURNING id, legacy_object_id),
+     upd AS (
+       UPDATE ${shape.quoted} AS t SET ${set} FROM input i
+        WHERE t.legacy_object_id = i.legacy_object_id
+          AND ROW(${current}) IS DISTINCT FROM ROW(${incoming})
+          AND (t.source_updated_at IS NULL
+               OR (i.source_updated_at IS NOT NULL AND i.source_updated_at >= t.source_updated_at))
+       RETURNING t.id)
+     SELECT 'changed' AS kind, id::text AS v FROM ins
+     UNION ALL SELECT 'changed', id::text FROM upd
+     UNION ALL SELECT 'refused', i.legacy_object_id FROM input i
+      WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.legacy_object_id = i.legacy_object_id)
+        AND NOT EXISTS (SELECT 1 FROM ${shape.quoted} t WHERE t.legacy_object_id = i.legacy_object_id)`,
     [json],
   );
-  return changed.map((row) => row.id);
+  return {
+    changed: outcome.filter((o) => o.kind === 'changed').map((o) => o.v as PgUuid),
+    refused: outcome.filter((o) => o.kind === 'refused').map((o) => o.v as LegacyId),
+  };
 }
 
 /** Replaces the child rows of the given owners wholesale: the source array is the truth. */
@@ -54,4 +75,26 @@ export async function replaceChildren(
     `INSERT INTO ${shape.quoted} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)`,
     [json],
   );
+}
+
+/**
+ * Inserts one row plainly (no ON CONFLICT) to learn which constraint refuses it; the caller wraps it in
+ * a savepoint and rolls back. Returns the error Postgres raised, or null if it went in after all.
+ */
+export async function probeInsert(
+  client: pg.ClientBase,
+  shape: TableShape,
+  row: Record<string, unknown>,
+): Promise<unknown> {
+  const { json, columns } = rowsToJson(shape, [row]);
+  const list = columns.map(quoteIdent).join(', ');
+  try {
+    await client.query(
+      `INSERT INTO ${shape.quoted} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)`,
+      [json],
+    );
+    return null;
+  } catch (error) {
+    return error;
+  }
 }
