@@ -45,6 +45,7 @@ export interface BackfillMeasurement {
   sourceSeconds: number;
   peakRssMb: number;
   perWorkerPeakRssMb: number[];
+  idleRssMb: number;
   cores: CpuShare | null;
 }
 
@@ -145,6 +146,7 @@ export async function runMeasuredBackfill(options: BackfillRunOptions): Promise<
       sourceSeconds: source.readySeconds,
       peakRssMb: stats.peakRssMb,
       perWorkerPeakRssMb: stats.perWorkerPeakRssMb,
+      idleRssMb: stats.idleRssMb,
       cores,
     },
     source,

@@ -1,5 +1,5 @@
 import { EJSON } from 'bson';
-import type { Db as MongoDb } from 'mongodb';
+import type { Document, Filter, Db as MongoDb } from 'mongodb';
 import pg from 'pg';
 import type { LegacyId, PgUuid } from '../db/ids.js';
 import { REGISTRY } from '../collections/registry.js';
@@ -59,10 +59,14 @@ export async function measureNaive(
   }
 }
 
+/** Collections this small are sampled whole: by-value parents (levelconfigs) must be complete. */
+const WHOLE_BELOW = 100;
+
 /**
- * The first documents by `_id` of every collection, in parents-first order, each collection's share of
- * the sample proportional to its size. References to parents outside the sample become rejects, which
- * are cheaper than writes: again in the naive loop's favour.
+ * A sample whose references mostly resolve, so the loop does the work a real run does (a reject is
+ * cheaper than a write): collections parents first, each with a share proportional to its size; a
+ * collection that references an already sampled parent by id takes documents pointing into that
+ * parent's sample; others take their first documents by `_id`.
  */
 async function readSample(
   mongo: MongoDb,
@@ -71,19 +75,26 @@ async function readSample(
   const counts = new Map<string, number>();
   for (const name of REGISTRY.order) counts.set(name, await mongo.collection(name).countDocuments());
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const sampledIds = new Map<string, unknown[]>();
   const out: { spec: CollectionSpec; docs: LegacyDoc[] }[] = [];
   for (const name of REGISTRY.order) {
+    const spec = REGISTRY.get(name);
     const count = counts.get(name) ?? 0;
-    const share = Math.min(
-      count,
-      Math.max(count > 0 ? 1 : 0, Math.round((size * count) / Math.max(1, total))),
-    );
+    const share = count <= WHOLE_BELOW ? count : Math.max(1, Math.round((size * count) / Math.max(1, total)));
     if (share === 0) continue;
+    const via = spec.references.find(
+      (ref) => !ref.deferred && !ref.byValue && ref.parent !== name && sampledIds.has(ref.parent),
+    );
+    const filter: Filter<Document> = via ? { [via.path]: { $in: sampledIds.get(via.parent) } } : {};
     const docs = (await mongo
       .collection(name)
-      .find({}, { sort: { _id: 1 }, limit: share })
+      .find(filter, { sort: { _id: 1 }, limit: share })
       .toArray()) as LegacyDoc[];
-    out.push({ spec: REGISTRY.get(name), docs });
+    sampledIds.set(
+      name,
+      docs.map((doc) => doc._id),
+    );
+    out.push({ spec, docs });
   }
   return out;
 }

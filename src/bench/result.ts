@@ -57,6 +57,8 @@ export interface BenchResult {
   speedupVsNaive: number;
   peakRssMb: number;
   perWorkerPeakRssMb: number[];
+  /** Worker RSS once connected, before any job (Node, tsx, drivers): the part no chunk setting moves. */
+  workerIdleRssMb: number;
   scale: ScaleMode;
   /** Document counts of the two runs compared: [smaller, 4× larger]; one entry when skipped. */
   rssScaleDocs: number[];

@@ -128,6 +128,7 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
       naiveDocsPerSec: naive.docsPerSec,
       ...figures,
       perWorkerPeakRssMb: m.perWorkerPeakRssMb,
+      workerIdleRssMb: m.idleRssMb,
       scale: scale?.mode ?? 'skipped',
       rssScaleDocs: scale ? scale.docs : [options.docs],
       rssAtN: scale ? scale.small : m.peakRssMb,

@@ -41,7 +41,7 @@ export function formatSummary(r: BenchResult): string {
       'peak worker RSS',
       `${n0(r.peakRssMb)} MB`,
       `≤ ${TARGETS.peakRssMb}`,
-      `${mark(r.met.peakRssMb)} (per worker: ${r.perWorkerPeakRssMb.map(n0).join(', ')} MB)`,
+      `${mark(r.met.peakRssMb)} (per worker: ${r.perWorkerPeakRssMb.map(n0).join(', ')} MB; idle after start: ${n0(r.workerIdleRssMb)} MB)`,
     ],
     [
       'RSS ratio',
@@ -58,7 +58,7 @@ export function formatSummary(r: BenchResult): string {
     ` · map ${n0(s.mapDocsPerSec)} docs/s · copyChunk without the read ${n0(s.writeDocsPerSec)} docs/s` +
     ` (${n0(s.writeDocs)} docs) → shares read ${pct(s.shares.read)}, map ${pct(s.shares.map)}, write ${pct(s.shares.write)} (estimate)`;
   const coreLine = s.cores
-    ? `CPU during the backfill: source ${n2(s.cores.source)} · workers ${n2(s.cores.workers)} · Postgres/Redis/other ${n2(s.cores.other)} = ${n2(s.cores.machine)} of ${s.coresAvailable} cores`
+    ? `CPU during the backfill: source ${n2(s.cores.source)} · workers ${n2(s.cores.workers)} · Postgres/Redis/bench ${n2(s.cores.other)} = ${n2(s.cores.machine)} of ${s.coresAvailable} cores`
     : 'CPU during the backfill: not available (no /proc)';
   const missed = (['ratioToCopy', 'speedupVsNaive'] as const).filter((k) => r.met[k] === false);
   const memoryMissed = r.met.peakRssMb === false || r.met.rssRatio === false;

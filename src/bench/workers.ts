@@ -16,6 +16,8 @@ export interface WorkerFleetStats {
   /** Max over workers of the larger of the sampled VmRSS and the final VmHWM, MB. */
   peakRssMb: number;
   perWorkerPeakRssMb: number[];
+  /** Max over workers of the RSS once connected, before any job: the process's own baseline, MB. */
+  idleRssMb: number;
   /** CPU seconds all workers used, up to just before they were stopped. */
   cpuSeconds: number;
 }
@@ -38,6 +40,7 @@ export function startWorkerFleet(options: WorkerFleetOptions): WorkerFleet {
   const processes = Array.from({ length: options.count }, () => spawnStrangler(args, options.env));
   for (const p of processes) p.child.stdout?.resume();
   const peaks = processes.map(() => 0);
+  let idleRssMb = 0;
   const sample = () =>
     processes.forEach((p, i) => {
       const memory = readProcessMemory(p.pid);
@@ -57,13 +60,14 @@ export function startWorkerFleet(options: WorkerFleetOptions): WorkerFleet {
         if (Date.now() > deadline) throw new Error(`workers not connected after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+      for (const p of processes) idleRssMb = Math.max(idleRssMb, readProcessMemory(p.pid)?.rssMb ?? 0);
     },
     async stop() {
       clearInterval(timer);
       sample(); // VmHWM now, while /proc still has them
       const cpu = cpuSeconds();
       await Promise.all(processes.map((p) => p.stop(30_000)));
-      return { peakRssMb: Math.max(0, ...peaks), perWorkerPeakRssMb: [...peaks], cpuSeconds: cpu };
+      return { peakRssMb: Math.max(0, ...peaks), perWorkerPeakRssMb: [...peaks], idleRssMb, cpuSeconds: cpu };
     },
   };
 }

@@ -23,7 +23,10 @@ describe('after the first backfill', () => {
     const users = stack.source.collection('users');
     const changed = await users.find({ role: 'seller' }, { limit: 3 }).toArray();
     for (const user of changed) {
-      await users.updateOne({ _id: user._id }, { $set: { 'profile.displayName': 'Renamed ✨', updatedAt: new Date() } });
+      await users.updateOne(
+        { _id: user._id },
+        { $set: { 'profile.displayName': 'Renamed ✨', updatedAt: new Date() } },
+      );
     }
     const { runId } = await startBackfill(stack.deps, { collections: ['users'], since });
     const progress = await stack.waitForRun(runId);
@@ -46,7 +49,9 @@ describe('after the first backfill', () => {
     );
     const { runId } = await startBackfill(stack.deps, { collections: ['users'] });
     expect((await stack.waitForRun(runId)).status).toBe('completed');
-    const { rows } = await stack.pg.db.$client.query(`SELECT email FROM users WHERE legacy_object_id = $1`, [id]);
+    const { rows } = await stack.pg.db.$client.query(`SELECT email FROM users WHERE legacy_object_id = $1`, [
+      id,
+    ]);
     expect(rows[0]!.email).toBe('newer@example.com');
   });
 
@@ -55,10 +60,17 @@ describe('after the first backfill', () => {
     expect(invalidEnum.length).toBeGreaterThan(0);
     const { ObjectId } = await import('bson');
     for (const quirk of invalidEnum) {
-      await stack.source.collection('users').updateOne({ _id: new ObjectId(quirk.id) }, { $set: { role: 'buyer' } });
+      await stack.source
+        .collection('users')
+        .updateOne({ _id: new ObjectId(quirk.id) }, { $set: { role: 'buyer' } });
     }
     const result = await retryRejects(stack.deps, { collection: 'users', reason: 'invalid_enum' });
-    expect(result).toEqual({ documents: invalidEnum.length, migrated: invalidEnum.length, stillRejected: 0, missing: 0 });
+    expect(result).toEqual({
+      documents: invalidEnum.length,
+      migrated: invalidEnum.length,
+      stillRejected: 0,
+      missing: 0,
+    });
     const { rows } = await stack.pg.db.$client.query<{ open: number; resolved: number }>(
       `SELECT count(*) FILTER (WHERE resolved_at IS NULL)::int AS open, count(resolved_at)::int AS resolved
          FROM migration_rejects WHERE collection = 'users' AND reason = 'invalid_enum'`,
