@@ -66,12 +66,18 @@ export interface MapContext {
   resolve(parent: string, legacyId: LegacyId): PgUuid | undefined;
 }
 
-/** A deferred reference the mapper found; the link pass turns it into `column = uuid` later. */
+/**
+ * A deferred reference the mapper found; the link pass turns it into `column = uuid` on the main row,
+ * or, with `junction`, into a row of that junction table (the back edge of a cycle that is an array:
+ * purchaserequests.offers[] → selleroffers).
+ */
 export interface PendingLink {
-  /** The column of the main table to set, e.g. `parent_id`. */
+  /** The SQL column of the main table to set, e.g. `parent_id`; ignored for junction links. */
   readonly column: string;
   readonly parent: string;
   readonly parentLegacyId: LegacyId;
+  /** Key of `spec.junctions` when the link is a junction row rather than a column. */
+  readonly junction?: string;
 }
 
 export interface MappedDocument {
@@ -87,7 +93,12 @@ export interface MappedDocument {
   readonly anomalies?: readonly Anomaly[];
 }
 
-export const ANOMALY_CODES = ['dangling_reference', 'null_array_element', 'duplicate_array_element'] as const;
+export const ANOMALY_CODES = [
+  'dangling_reference',
+  'null_array_element',
+  'duplicate_array_element',
+  'unrecognised_reference',
+] as const;
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];
 
 export interface Anomaly {
@@ -106,6 +117,19 @@ export interface ChildTableSpec {
   readonly ownerKey: string;
 }
 
+/**
+ * A junction table filled by the link pass from deferred links, e.g. purchase_request_offers. Its rows
+ * for a document are deleted whenever the document is rewritten, then re-inserted by the link pass;
+ * duplicates collapse on the junction's primary key.
+ */
+export interface JunctionSpec {
+  readonly table: PgTable;
+  /** Drizzle property of the column pointing at this collection's row. */
+  readonly ownerKey: string;
+  /** Drizzle property of the column pointing at the parent's row. */
+  readonly targetKey: string;
+}
+
 export interface CollectionSpec {
   /** The Mongo collection name (`status --json` reports it as `name`). */
   readonly collection: string;
@@ -113,8 +137,19 @@ export interface CollectionSpec {
   readonly phase: 1 | 2 | 3 | 4 | 5;
   readonly table: PgTable;
   readonly children?: Readonly<Record<string, ChildTableSpec>>;
+  readonly junctions?: Readonly<Record<string, JunctionSpec>>;
   readonly references: readonly ReferenceSpec[];
   /** Dotted paths of fields that carry money; the audit and the verifier sum them exactly. */
   readonly moneyFields?: readonly string[];
   map(doc: LegacyDoc, ctx: MapContext): MapResult;
+  /**
+   * Runs once the collection is copied and linked, in the completing transaction: state derived from
+   * the migrated rows (the derivation counters of plan §4.5). Must be idempotent.
+   */
+  finalize?(client: PoolClientLike): Promise<void>;
+}
+
+/** The slice of a pg client a finalize step needs (keeps src/collections free of the pg import). */
+export interface PoolClientLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }

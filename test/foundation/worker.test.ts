@@ -23,11 +23,16 @@ const recordJob = defineJob({
     return { stored: value };
   },
 });
+// The workers run in this process, so the job can tell the test directly that it has started.
+let hangStarted: (() => void) | undefined;
 const hangJob = defineJob({
   name: 'test.hang',
   queue: 'gaps',
   payload: z.strictObject({ ms: z.number() }),
-  process: ({ ms }) => new Promise((resolve) => setTimeout(resolve, ms)),
+  process: ({ ms }) => {
+    hangStarted?.();
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  },
 });
 
 describe('worker runtime', () => {
@@ -77,19 +82,13 @@ describe('worker runtime', () => {
 
   it('shutdown waits for running jobs, and gives up after its own timeout', async () => {
     const runtime = startWorkers(deps, { queues: ['gaps'], jobs: [hangJob], shutdownTimeoutMs: 300 });
-    const events = new QueueEvents('gaps', { connection: { url: TEST_REDIS_URL }, prefix });
-    try {
-      await events.waitUntilReady();
-      const active = new Promise<string>((resolve) => events.on('active', ({ jobId }) => resolve(jobId)));
-      const job = await deps.queues.gaps.add('test.hang', { ms: 3_000 });
-      expect(await active).toBe(job.id);
-      // graceful=false only comes from the shutdown timer firing before the 3 s job ended.
-      const { graceful } = await runtime.close();
-      expect(graceful).toBe(false);
-      await runtime.closed;
-      expect(await job.isCompleted()).toBe(true);
-    } finally {
-      await events.close();
-    }
+    const started = new Promise<void>((resolve) => (hangStarted = resolve));
+    const job = await deps.queues.gaps.add('test.hang', { ms: 3_000 });
+    await started;
+    // graceful=false only comes from the shutdown timer firing before the 3 s job ended.
+    const { graceful } = await runtime.close();
+    expect(graceful).toBe(false);
+    await runtime.closed;
+    expect(await job.isCompleted()).toBe(true);
   });
 });
