@@ -206,6 +206,14 @@ async function writeMapped(
     }
     await replaceChildren(client, shape, ownerColumn, owners, childRows);
   }
+  // Junction rows of a rewritten document are re-derived by the link pass from its new pending links.
+  const rewritten = [...changed];
+  for (const [name, junction] of Object.entries(spec.junctions ?? {})) {
+    const shape = tableShape(junction.table);
+    const ownerColumn = shape.columnOf.get(junction.ownerKey);
+    if (!ownerColumn) throw new Error(`junction ${name} has no owner column ${junction.ownerKey}`);
+    await replaceChildren(client, shape, ownerColumn, rewritten, []);
+  }
   return refused;
 }
 

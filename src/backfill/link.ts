@@ -1,11 +1,14 @@
 import type pg from 'pg';
 import { REGISTRY } from '../collections/registry.js';
+import type { JunctionSpec } from '../collections/spec.js';
+import { junctionColumn } from './sql/outcomes.js';
 import { quoteIdent, tableShape } from './sql/tableShape.js';
 
 /**
  * The link pass: sets deferred foreign keys (self references, a cycle's back edge) from pending_links
- * once both the referencing and the referenced collection are copied. A parent that never appeared
- * leaves the FK NULL and becomes a `dangling_reference` anomaly (docs/data-policy.md).
+ * once both the referencing and the referenced collection are copied, as a column of the main row or
+ * as rows of a junction table. A parent that never appeared leaves the FK NULL (or the junction row
+ * out) and becomes a `dangling_reference` anomaly (docs/data-policy.md).
  */
 export async function applyLinks(
   client: pg.ClientBase,
@@ -13,7 +16,8 @@ export async function applyLinks(
   parent: string,
   runId: string | null,
 ): Promise<{ linked: number; dangling: number }> {
-  const table = tableShape(REGISTRY.get(source).table).quoted;
+  const spec = REGISTRY.get(source);
+  const table = tableShape(spec.table).quoted;
   const parentTable = tableShape(REGISTRY.get(parent).table).quoted;
   const { rows: columns } = await client.query<{ column_name: string }>(
     `SELECT DISTINCT column_name FROM pending_links WHERE collection = $1 AND parent_collection = $2`,
@@ -22,30 +26,51 @@ export async function applyLinks(
   let linked = 0;
   let dangling = 0;
   for (const { column_name } of columns) {
-    const column = quoteIdent(column_name);
+    // Each pending link with the parent's row id, or NULL when that parent never made it to Postgres.
     const resolvedLinks = `
       SELECT p.legacy_object_id, p.parent_legacy_id, pt.id AS parent_id
         FROM pending_links p
         LEFT JOIN id_map m ON m.collection = p.parent_collection AND m.legacy_object_id = p.parent_legacy_id
         LEFT JOIN ${parentTable} pt ON pt.id = m.new_id
        WHERE p.collection = $1 AND p.parent_collection = $2 AND p.column_name = $3`;
-    const set = await client.query(
-      `WITH r AS (${resolvedLinks})
-       UPDATE ${table} AS t SET ${column} = r.parent_id FROM r
-        WHERE t.legacy_object_id = r.legacy_object_id AND t.${column} IS DISTINCT FROM r.parent_id`,
-      [source, parent, column_name],
+    const junctionName = Object.keys(spec.junctions ?? {}).find(
+      (name) => junctionColumn(name) === column_name,
     );
+    const set = junctionName
+      ? await client.query(insertJunctionRows(resolvedLinks, table, spec.junctions![junctionName]!), [
+          source,
+          parent,
+          column_name,
+        ])
+      : await client.query(
+          `WITH r AS (${resolvedLinks})
+           UPDATE ${table} AS t SET ${quoteIdent(column_name)} = r.parent_id FROM r
+            WHERE t.legacy_object_id = r.legacy_object_id AND t.${quoteIdent(column_name)} IS DISTINCT FROM r.parent_id`,
+          [source, parent, column_name],
+        );
     linked += set.rowCount ?? 0;
     const missing = await client.query(
       `WITH r AS (${resolvedLinks})
        INSERT INTO migration_anomalies (collection, legacy_object_id, code, field, message, run_id)
        SELECT $1, r.legacy_object_id, 'dangling_reference', $3,
-              $3 || ' → ' || $2 || ' ' || r.parent_legacy_id || ' has no row; stored as NULL', $4::uuid
-         FROM r WHERE r.parent_id IS NULL
-       ON CONFLICT (collection, legacy_object_id, code, field) DO UPDATE SET run_id = EXCLUDED.run_id`,
+              $3 || ' → ' || $2 || ' ' || string_agg(r.parent_legacy_id, ', ') || ' has no row; not linked', $4::uuid
+         FROM r WHERE r.parent_id IS NULL GROUP BY r.legacy_object_id
+       ON CONFLICT (collection, legacy_object_id, code, field) DO UPDATE
+         SET run_id = EXCLUDED.run_id, message = EXCLUDED.message`,
       [source, parent, column_name, runId],
     );
     dangling += missing.rowCount ?? 0;
   }
   return { linked, dangling };
+}
+
+function insertJunctionRows(resolvedLinks: string, ownerTable: string, junction: JunctionSpec): string {
+  const shape = tableShape(junction.table);
+  const owner = quoteIdent(shape.columnOf.get(junction.ownerKey)!);
+  const target = quoteIdent(shape.columnOf.get(junction.targetKey)!);
+  return `WITH r AS (${resolvedLinks})
+    INSERT INTO ${shape.quoted} (${owner}, ${target})
+    SELECT o.id, r.parent_id FROM r JOIN ${ownerTable} o ON o.legacy_object_id = r.legacy_object_id
+     WHERE r.parent_id IS NOT NULL
+    ON CONFLICT DO NOTHING`;
 }

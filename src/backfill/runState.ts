@@ -69,6 +69,7 @@ export async function completeCollection(
           await applyLinks(client, source, parent, runId);
       }
     }
+    await REGISTRY.get(collection).finalize?.(client);
     await client.query(
       `UPDATE backfill_run_collections SET status = 'completed', finished_at = now()
         WHERE run_id = $1 AND collection = $2`,

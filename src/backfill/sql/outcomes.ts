@@ -93,7 +93,7 @@ export async function recordMappingNotes(
     m.links.map((l) => ({
       collection,
       legacy_object_id: m.legacyId,
-      column_name: l.column,
+      column_name: l.junction ? junctionColumn(l.junction) : l.column,
       parent_collection: l.parent,
       parent_legacy_id: l.parentLegacyId,
     })),
@@ -108,3 +108,6 @@ export async function recordMappingNotes(
     );
   }
 }
+
+/** How a junction link is keyed in pending_links.column_name. */
+export const junctionColumn = (junction: string) => `junction:${junction}`;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerBackfill } from './backfill.js';
 import { registerBench } from './bench.js';
 import { registerBoard } from './board.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerBackfill(program);
   registerStatus(program);
   registerRejects(program);
+  registerAudit(program);
   registerPlanned(program);
   registerDemo(program);
   registerSeed(program);

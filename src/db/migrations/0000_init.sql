@@ -261,7 +261,15 @@ CREATE TABLE "pending_links" (
 	"column_name" text NOT NULL,
 	"parent_collection" text NOT NULL,
 	"parent_legacy_id" text NOT NULL,
-	CONSTRAINT "pending_links_collection_legacy_object_id_column_name_pk" PRIMARY KEY("collection","legacy_object_id","column_name")
+	CONSTRAINT "pending_links_collection_legacy_object_id_column_name_parent_legacy_id_pk" PRIMARY KEY("collection","legacy_object_id","column_name","parent_legacy_id")
+);
+--> statement-breakpoint
+CREATE TABLE "audit_reports" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"collections" text[] NOT NULL,
+	"seconds" double precision NOT NULL,
+	"report" jsonb NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "user_passkeys" ADD CONSTRAINT "user_passkeys_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -125,7 +125,8 @@ export const migrationAnomalies = pgTable(
 
 /**
  * Deferred references (self references, cycle back edges) found while copying, applied by the
- * collection's link pass once every row exists.
+ * collection's link pass once every row exists. `column_name` is the main-table column to set, or
+ * `junction:<name>` for a row of one of the spec's junction tables (several parents per document).
  */
 export const pendingLinks = pgTable(
   'pending_links',
@@ -136,7 +137,7 @@ export const pendingLinks = pgTable(
     parentCollection: text('parent_collection').notNull(),
     parentLegacyId: text('parent_legacy_id').$type<LegacyId>().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.collection, t.legacyId, t.column] })],
+  (t) => [primaryKey({ columns: [t.collection, t.legacyId, t.column, t.parentLegacyId] })],
 );
 
 /** Per-collection cutover mode (plan §1); the mode commands and gates build on it. */

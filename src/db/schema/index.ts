@@ -8,3 +8,4 @@ export * from './categories.js';
 export * from './configSettings.js';
 export * from './shopSettings.js';
 export * from './backfill.js';
+export * from './audit.js';

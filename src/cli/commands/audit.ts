@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { createLogger } from '../../logger.js';
+import { CliError } from '../errors.js';
+import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import type { AuditReport } from '../../audit/report.js';
+import type { WorkerDeps } from '../../workers/deps.js';
+
+interface AuditOptions {
+  collections: string;
+  json?: boolean;
+  local?: boolean;
+}
+
+export function registerAudit(program: Command): void {
+  program
+    .command('audit')
+    .description(
+      'before a backfill: count every shape of the reference and money fields, and predict each reject',
+    )
+    .option('--collections <list>', 'comma-separated Mongo collections, or all', 'all')
+    .option('--json', 'print the report as one JSON object')
+    .option('--local', 'run in this process instead of as a job on the verify queue')
+    .action(async (options: AuditOptions) => {
+      const config = loadConfig();
+      const collections =
+        options.collections === 'all'
+          ? ('all' as const)
+          : options.collections.split(',').map((c) => c.trim());
+      const { REGISTRY } = await import('../../collections/registry.js');
+      try {
+        REGISTRY.select(collections);
+      } catch (error) {
+        throw new CliError(`--collections: ${(error as Error).message}`, 2);
+      }
+      await Promise.all([
+        checkPostgres(config.PG_URL),
+        checkMongo(config.MONGO_URL),
+        checkRedis(config.REDIS_URL),
+      ]);
+      const { openDeps } = await import('../../workers/deps.js');
+      const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
+      try {
+        const report = await audit(deps, collections, options.local ?? false);
+        const { formatAudit } = await import('../../audit/format.js');
+        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatAudit(report));
+      } finally {
+        await deps.close();
+      }
+    });
+}
+
+async function audit(
+  deps: WorkerDeps,
+  collections: readonly string[] | 'all',
+  local: boolean,
+): Promise<AuditReport> {
+  const workers = local ? [] : await deps.queues.verify.getWorkers();
+  if (workers.length === 0) {
+    if (!local) process.stderr.write('no worker consumes the verify queue: auditing in this process\n');
+    const { runAudit } = await import('../../audit/runAudit.js');
+    return runAudit(deps.mongo, deps.db.$client, collections);
+  }
+  const { QueueEvents } = await import('bullmq');
+  const events = new QueueEvents('verify', {
+    connection: deps.workerRedis.duplicate(),
+    prefix: deps.config.QUEUE_PREFIX,
+  });
+  try {
+    await events.waitUntilReady();
+    const job = await deps.queues.verify.add(
+      'verify.audit',
+      { collections },
+      { removeOnComplete: { age: 3600 } },
+    );
+    process.stderr.write(`audit job ${job.id} queued on the verify queue\n`);
+    return (await job.waitUntilFinished(events)) as AuditReport;
+  } finally {
+    await events.close();
+  }
+}
