@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../logger.js';
 import { CliError } from '../errors.js';
-import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import { withDeps } from '../connect.js';
 import type { AuditReport } from '../../audit/report.js';
 import type { WorkerDeps } from '../../workers/deps.js';
 
@@ -33,20 +32,9 @@ export function registerAudit(program: Command): void {
       } catch (error) {
         throw new CliError(`--collections: ${(error as Error).message}`, 2);
       }
-      await Promise.all([
-        checkPostgres(config.PG_URL),
-        checkMongo(config.MONGO_URL),
-        checkRedis(config.REDIS_URL),
-      ]);
-      const { openDeps } = await import('../../workers/deps.js');
-      const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
-      try {
-        const report = await audit(deps, collections, options.local ?? false);
-        const { formatAudit } = await import('../../audit/format.js');
-        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatAudit(report));
-      } finally {
-        await deps.close();
-      }
+      const report = await withDeps(config, (deps) => audit(deps, collections, options.local ?? false));
+      const { formatAudit } = await import('../../audit/format.js');
+      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatAudit(report));
     });
 }
 

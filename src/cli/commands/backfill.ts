@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../logger.js';
 import type { WorkerDeps } from '../../workers/deps.js';
 import { CliError } from '../errors.js';
-import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import { connect } from '../connect.js';
 
 interface BackfillOptions {
   collections: string;
@@ -73,14 +72,8 @@ export function registerBackfill(program: Command): void {
       const chunkSize = parseChunkSize(options.chunkSize);
       const collections = await parseCollections(options.collections);
       const config = loadConfig();
-      await Promise.all([
-        checkPostgres(config.PG_URL),
-        checkRedis(config.REDIS_URL),
-        checkMongo(config.MONGO_URL),
-      ]);
-      const { openDeps } = await import('../../workers/deps.js');
       const { startBackfill } = await import('../../backfill/start.js');
-      const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
+      const deps = await connect(config);
       try {
         const { runId } = await startBackfill(deps, {
           collections,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CONFIG_DEFAULTS, loadConfig } from '../../config/env.js';
 import { createLogger } from '../../logger.js';
-import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import { connect } from '../connect.js';
 import { parseNonNegativeInt } from './options.js';
 
 export function registerBoard(program: Command): void {
@@ -12,11 +12,6 @@ export function registerBoard(program: Command): void {
     .option('--host <host>', 'address to listen on (0.0.0.0 so a container port can reach it)', '0.0.0.0')
     .action(async (options: { port?: number; host: string }) => {
       const config = loadConfig();
-      await Promise.all([
-        checkPostgres(config.PG_URL),
-        checkRedis(config.REDIS_URL),
-        checkMongo(config.MONGO_URL),
-      ]);
       const log = createLogger(config.LOG_LEVEL, { role: 'board' });
       if (config.API_TOKEN === CONFIG_DEFAULTS.API_TOKEN) {
         log.warn('API_TOKEN is the built-in default: anyone who reads the source can call the API');
@@ -24,9 +19,8 @@ export function registerBoard(program: Command): void {
       if (config.BOARD_PASSWORD === CONFIG_DEFAULTS.BOARD_PASSWORD) {
         log.warn('BOARD_PASSWORD is the built-in default: anyone who reads the source can use Bull Board');
       }
-      const { openDeps } = await import('../../workers/deps.js');
       const { startBoard } = await import('../../board/server.js');
-      const deps = await openDeps(config, log);
+      const deps = await connect(config, log);
       const board = await startBoard(deps, options.port ?? config.PORT, options.host).catch(
         async (error: unknown) => {
           await deps.close();

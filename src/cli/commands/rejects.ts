@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { REJECT_REASONS } from '../../collections/spec.js';
 import { loadConfig, type Config } from '../../config/env.js';
 import { CliError } from '../errors.js';
-import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import { connect } from '../connect.js';
+import { checkPostgres } from '../preflight.js';
 import { parsePositiveInt } from './options.js';
 
 interface RejectsOptions {
@@ -61,15 +62,8 @@ export function registerRejects(program: Command): void {
 }
 
 async function retry(config: Config, options: RejectsOptions): Promise<void> {
-  await Promise.all([
-    checkPostgres(config.PG_URL),
-    checkMongo(config.MONGO_URL),
-    checkRedis(config.REDIS_URL),
-  ]);
-  const { openDeps } = await import('../../workers/deps.js');
   const { retryRejects } = await import('../../backfill/retry.js');
-  const { createLogger } = await import('../../logger.js');
-  const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
+  const deps = await connect(config);
   try {
     const result = await retryRejects(deps, { collection: options.collection, reason: options.reason });
     if (options.json) {

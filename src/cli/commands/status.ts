@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { createLogger } from '../../logger.js';
-import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import { connect } from '../connect.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -10,14 +9,8 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print one JSON object {"collections":[…]} to stdout')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();
-      await Promise.all([
-        checkPostgres(config.PG_URL),
-        checkRedis(config.REDIS_URL),
-        checkMongo(config.MONGO_URL),
-      ]);
-      const { openDeps } = await import('../../workers/deps.js');
       const { collectionStatuses } = await import('../../status/collections.js');
-      const deps = await openDeps(config, createLogger(config.LOG_LEVEL, { role: 'cli' }));
+      const deps = await connect(config);
       try {
         const collections = await collectionStatuses(deps);
         if (options.json) {

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
 import { createLogger } from '../../logger.js';
 import { QUEUE_NAMES, isQueueName, type QueueName } from '../../queue/names.js';
-import { openDeps } from '../../workers/deps.js';
 import { startWorkers } from '../../workers/runtime.js';
 import { resumeInterruptedRuns } from '../../backfill/start.js';
 import { CliError } from '../errors.js';
-import { checkMongo, checkPostgres, checkRedis } from '../preflight.js';
+import { connect } from '../connect.js';
 import { parsePositiveInt } from './options.js';
 
 function parseQueues(value: string): QueueName[] {
@@ -62,13 +61,8 @@ export function registerWorker(program: Command): void {
       }) => {
         const queues = parseQueues(options.queues);
         const config = loadConfig();
-        await Promise.all([
-          checkPostgres(config.PG_URL),
-          checkRedis(config.REDIS_URL),
-          checkMongo(config.MONGO_URL),
-        ]);
         const log = createLogger(config.LOG_LEVEL, { role: 'worker' });
-        const deps = await openDeps(config, log);
+        const deps = await connect(config, log);
         const runtime = startWorkers(deps, {
           queues,
           concurrency: options.concurrency,
