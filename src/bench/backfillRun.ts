@@ -7,6 +7,7 @@ import type { RunProgress } from '../backfill/types.js';
 import type { Cleanup } from './cleanup.js';
 import { readMachineBusySeconds, readProcessCpuSeconds } from './cpu.js';
 import { dropDatabase, freshDatabase } from './databases.js';
+import { readRunPhases, type RunPhases } from './phases.js';
 import { deletePrefixKeys } from './redisKeys.js';
 import { startSource, type Source } from './source.js';
 import { startWorkerFleet } from './workers.js';
@@ -46,6 +47,7 @@ export interface BackfillMeasurement {
   peakRssMb: number;
   perWorkerPeakRssMb: number[];
   idleRssMb: number;
+  phases: RunPhases;
   cores: CpuShare | null;
 }
 
@@ -147,6 +149,7 @@ export async function runMeasuredBackfill(options: BackfillRunOptions): Promise<
       peakRssMb: stats.peakRssMb,
       perWorkerPeakRssMb: stats.perWorkerPeakRssMb,
       idleRssMb: stats.idleRssMb,
+      phases: await readRunPhases(deps.db.$client, runId),
       cores,
     },
     source,

@@ -1,6 +1,9 @@
-import type { CpuShare } from './backfillRun.js';
+import type { BackfillMeasurement } from './backfillRun.js';
 import type { StageName, StagesReport } from './result.js';
 import type { StageRates } from './stages.js';
+
+/** Orchestration is named as a bound when no chunk runs for this share of the run. */
+const IDLE_NOTE_SHARE = 0.1;
 
 const STAGE_WORDS: Record<StageName, string> = {
   read: 'source read (MongoDB range queries)',
@@ -16,9 +19,10 @@ const STAGE_WORDS: Record<StageName, string> = {
 export function stagesReport(
   rates: StageRates,
   chunkSize: number,
-  cores: CpuShare | null,
+  run: Pick<BackfillMeasurement, 'cores' | 'phases' | 'seconds'>,
   coresAvailable: number,
 ): StagesReport {
+  const { cores, phases } = run;
   const perDoc: Record<StageName, number> = {
     read: 1 / rates.readDocsPerSec,
     map: 1 / rates.mapDocsPerSec,
@@ -44,6 +48,17 @@ export function stagesReport(
       notes.push(
         `the source process used ${cores.source.toFixed(2)} cores (one event loop: its ceiling is ~1)`,
       );
+  }
+  // Time with no chunk running is orchestration: planning (with the other job slots idle), link passes,
+  // promotion of dependants. Worth naming when it is a visible part of the run.
+  if (phases.noChunkSeconds >= IDLE_NOTE_SHARE * run.seconds) {
+    const [slowest, planning] = Object.entries(phases.planningSeconds).reduce((a, b) =>
+      b[1] > a[1] ? b : a,
+    );
+    notes.push(
+      `no chunk running for ${phases.noChunkSeconds.toFixed(1)} s (${((phases.noChunkSeconds / run.seconds) * 100).toFixed(0)}% of the run): ` +
+        `planning (${slowest} ${planning.toFixed(1)} s to its first chunk; planRanges streams every _id), link passes, promotion`,
+    );
   }
   return {
     collection: rates.collection,

@@ -1,5 +1,5 @@
 import { EJSON } from 'bson';
-import type { Document, Filter, Db as MongoDb } from 'mongodb';
+import type { Db as MongoDb } from 'mongodb';
 import pg from 'pg';
 import type { LegacyId, PgUuid } from '../db/ids.js';
 import { REGISTRY } from '../collections/registry.js';
@@ -75,7 +75,7 @@ async function readSample(
   const counts = new Map<string, number>();
   for (const name of REGISTRY.order) counts.set(name, await mongo.collection(name).countDocuments());
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  const sampledIds = new Map<string, unknown[]>();
+  const sampledIds = new Map<string, Set<LegacyId>>();
   const out: { spec: CollectionSpec; docs: LegacyDoc[] }[] = [];
   for (const name of REGISTRY.order) {
     const spec = REGISTRY.get(name);
@@ -85,18 +85,42 @@ async function readSample(
     const via = spec.references.find(
       (ref) => !ref.deferred && !ref.byValue && ref.parent !== name && sampledIds.has(ref.parent),
     );
-    const filter: Filter<Document> = via ? { [via.path]: { $in: sampledIds.get(via.parent) } } : {};
-    const docs = (await mongo
-      .collection(name)
-      .find(filter, { sort: { _id: 1 }, limit: share })
-      .toArray()) as LegacyDoc[];
-    sampledIds.set(
-      name,
-      docs.map((doc) => doc._id),
-    );
+    const docs = await firstDocs(mongo, name, share, (doc) => {
+      if (!via) return true;
+      const parents = sampledIds.get(via.parent);
+      return valuesAt(doc, via.path).some((value) => {
+        const found = classifyReference(value, { stringIds: true });
+        return found.kind === 'id' && parents?.has(found.legacyId) === true;
+      });
+    });
+    sampledIds.set(name, new Set(docs.map((doc) => legacyIdOf(doc._id))));
     out.push({ spec, docs });
   }
   return out;
+}
+
+/**
+ * The first `limit` documents by `_id` that `accept` takes. Filtered here rather than with `$in` on the
+ * server: a `$in` of thousands of ids is a slow query on the embedded source, and reading a collection
+ * untimed is cheap.
+ */
+async function firstDocs(
+  mongo: MongoDb,
+  collection: string,
+  limit: number,
+  accept: (doc: LegacyDoc) => boolean,
+): Promise<LegacyDoc[]> {
+  const docs: LegacyDoc[] = [];
+  const cursor = mongo.collection(collection).find({}, { sort: { _id: 1 }, batchSize: 2_000 });
+  try {
+    for await (const doc of cursor) {
+      if (accept(doc as LegacyDoc)) docs.push(doc as LegacyDoc);
+      if (docs.length >= limit) break;
+    }
+  } finally {
+    await cursor.close();
+  }
+  return docs;
 }
 
 /** One document, the naive way; false when it became a reject. */

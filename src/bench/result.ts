@@ -1,4 +1,5 @@
 import type { CpuShare } from './backfillRun.js';
+import type { RunPhases } from './phases.js';
 
 /** What the bench aims for (docs/… and the project brief); `met` says which the run reached. */
 export const TARGETS = {
@@ -68,6 +69,8 @@ export interface BenchResult {
   rssAt4N: number | null;
   rssRatio: number | null;
   stages: StagesReport;
+  /** Per collection, the run's time outside chunk copying (from the target's run bookkeeping). */
+  phases: RunPhases;
   targets: typeof TARGETS;
   met: { ratioToCopy: boolean; speedupVsNaive: boolean; peakRssMb: boolean; rssRatio: boolean | null };
   totalSeconds: number;

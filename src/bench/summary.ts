@@ -60,12 +60,22 @@ export function formatSummary(r: BenchResult): string {
   const coreLine = s.cores
     ? `CPU during the backfill: source ${n2(s.cores.source)} · workers ${n2(s.cores.workers)} · Postgres/Redis/bench ${n2(s.cores.other)} = ${n2(s.cores.machine)} of ${s.coresAvailable} cores`
     : 'CPU during the backfill: not available (no /proc)';
+  const planning = Object.entries(r.phases.planningSeconds)
+    .map(([name, seconds]) => `${name} ${n2(seconds)} s`)
+    .join(', ');
+  const phaseLine =
+    `no chunk running for ${n2(r.phases.noChunkSeconds)} s of the run; ` +
+    `collection start → first chunk (planning, queueing): ${planning}`;
   const missed = (['ratioToCopy', 'speedupVsNaive'] as const).filter((k) => r.met[k] === false);
   const memoryMissed = r.met.peakRssMb === false || r.met.rssRatio === false;
   const bounds = [
     ...(missed.length > 0 ? [`${missed.join(', ')} missed; bounded by: ${s.bound}`] : []),
     ...(memoryMissed
-      ? ['memory target missed: worker RSS is bounded by concurrency × chunk size × document size']
+      ? [
+          `memory target missed: ${n0(r.workerIdleRssMb)} MB of a worker's peak is its idle baseline (Node, tsx, ` +
+            `drivers); the rest is in-flight chunks (concurrency × chunk size: documents, rows, their JSON)` +
+            (r.met.rssRatio === true ? ', and it does not grow with collection size' : ''),
+        ]
       : []),
   ];
   return [
@@ -73,6 +83,7 @@ export function formatSummary(r: BenchResult): string {
     ...lines,
     stageLine,
     coreLine,
+    phaseLine,
     ...bounds,
     '',
   ].join('\n');
