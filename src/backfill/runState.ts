@@ -70,8 +70,9 @@ export async function completeCollection(
       }
     }
     await REGISTRY.get(collection).finalize?.(client);
+    // clock_timestamp(), not now(): now() is when this transaction began, before the link pass ran.
     await client.query(
-      `UPDATE backfill_run_collections SET status = 'completed', finished_at = now()
+      `UPDATE backfill_run_collections SET status = 'completed', finished_at = clock_timestamp()
         WHERE run_id = $1 AND collection = $2`,
       [runId, collection],
     );
@@ -101,7 +102,7 @@ export async function failCollection(
   return inTransaction(pool, async (client) => {
     const inRun = await lockRun(client, runId);
     await client.query(
-      `UPDATE backfill_run_collections SET status = 'failed', error = $3, finished_at = now()
+      `UPDATE backfill_run_collections SET status = 'failed', error = $3, finished_at = clock_timestamp()
         WHERE run_id = $1 AND collection = $2`,
       [runId, collection, error],
     );
@@ -132,7 +133,7 @@ export async function failCollection(
 
 export async function completeRun(pool: pg.Pool, runId: string): Promise<void> {
   await pool.query(
-    `UPDATE backfill_runs SET status = 'completed', finished_at = now()
+    `UPDATE backfill_runs SET status = 'completed', finished_at = clock_timestamp()
       WHERE id = $1 AND status = 'running'
         AND NOT EXISTS (SELECT 1 FROM backfill_run_collections
                          WHERE run_id = $1 AND status <> 'completed')`,

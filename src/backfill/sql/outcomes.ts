@@ -53,23 +53,26 @@ export async function resolveRejects(
   );
 }
 
-/** Replaces the anomalies and pending links of the mapped documents with what this mapping found. */
+/**
+ * Records the anomalies and pending links of the documents just written, replacing those of the
+ * documents that were already there (`rewritten`): a new document has none to clear.
+ */
 export async function recordMappingNotes(
   client: pg.ClientBase,
   runId: string | null,
   collection: string,
   mapped: readonly { legacyId: LegacyId; anomalies: readonly Anomaly[]; links: readonly PendingLink[] }[],
+  rewritten: readonly LegacyId[],
 ): Promise<void> {
+  if (rewritten.length > 0) {
+    for (const table of ['migration_anomalies', 'pending_links']) {
+      await client.query(
+        `DELETE FROM ${table} WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`,
+        [collection, rewritten],
+      );
+    }
+  }
   if (mapped.length === 0) return;
-  const ids = mapped.map((m) => m.legacyId);
-  await client.query(
-    `DELETE FROM migration_anomalies WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`,
-    [collection, ids],
-  );
-  await client.query(
-    `DELETE FROM pending_links WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`,
-    [collection, ids],
-  );
   const anomalies = mapped.flatMap((m) =>
     m.anomalies.map((a) => ({
       collection,

@@ -5,8 +5,10 @@ import { quoteIdent, rowsToJson, type TableShape } from './tableShape.js';
 const ENGINE_KEYS = new Set(['id', 'legacy_object_id']);
 
 export interface UpsertOutcome {
-  /** Rows inserted or changed: only these get their child rows replaced. */
-  changed: PgUuid[];
+  /** New rows: their child rows are inserted, with nothing to delete first. */
+  inserted: PgUuid[];
+  /** Existing rows that changed: their child rows are replaced. Unchanged rows are in neither list. */
+  updated: PgUuid[];
   /** New rows a unique constraint other than legacy_object_id refused (e.g. a second primary address). */
   refused: LegacyId[];
 }
@@ -24,14 +26,14 @@ export async function upsertRows(
   shape: TableShape,
   rows: readonly Record<string, unknown>[],
 ): Promise<UpsertOutcome> {
-  if (rows.length === 0) return { changed: [], refused: [] };
+  if (rows.length === 0) return { inserted: [], updated: [], refused: [] };
   const { json, columns } = rowsToJson(shape, rows);
   const list = columns.map(quoteIdent).join(', ');
   const updatable = columns.filter((c) => !ENGINE_KEYS.has(c)).map(quoteIdent);
   const set = updatable.map((c) => `${c} = i.${c}`).join(', ');
   const current = updatable.map((c) => `t.${c}`).join(', ');
   const incoming = updatable.map((c) => `i.${c}`).join(', ');
-  const { rows: outcome } = await client.query<{ kind: 'changed' | 'refused'; v: string }>(
+  const { rows: outcome } = await client.query<{ kind: 'inserted' | 'updated' | 'refused'; v: string }>(
     `WITH input AS (SELECT * FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)),
      ins AS (
        INSERT INTO ${shape.quoted} (${list}) SELECT ${list} FROM input
@@ -43,15 +45,16 @@ export async function upsertRows(
           AND (t.source_updated_at IS NULL
                OR (i.source_updated_at IS NOT NULL AND i.source_updated_at >= t.source_updated_at))
        RETURNING t.id)
-     SELECT 'changed' AS kind, id::text AS v FROM ins
-     UNION ALL SELECT 'changed', id::text FROM upd
+     SELECT 'inserted' AS kind, id::text AS v FROM ins
+     UNION ALL SELECT 'updated', id::text FROM upd
      UNION ALL SELECT 'refused', i.legacy_object_id FROM input i
       WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.legacy_object_id = i.legacy_object_id)
         AND NOT EXISTS (SELECT 1 FROM ${shape.quoted} t WHERE t.legacy_object_id = i.legacy_object_id)`,
     [json],
   );
   return {
-    changed: outcome.filter((o) => o.kind === 'changed').map((o) => o.v as PgUuid),
+    inserted: outcome.filter((o) => o.kind === 'inserted').map((o) => o.v as PgUuid),
+    updated: outcome.filter((o) => o.kind === 'updated').map((o) => o.v as PgUuid),
     refused: outcome.filter((o) => o.kind === 'refused').map((o) => o.v as LegacyId),
   };
 }

@@ -17,24 +17,34 @@ export interface Shape {
  */
 const MONGOOSE_FIELDS: Shape = { _id: true, __v: true, createdAt: true, updatedAt: true };
 
-/** The undeclared part of `value`, keeping the document's nesting, or undefined when there is none. */
+/**
+ * The undeclared part of `value`, keeping the document's nesting, or undefined when there is none.
+ * Runs once per document on the backfill's hot path: it allocates nothing when every field is declared.
+ */
 function undeclared(value: Record<string, unknown>, shape: Shape): Record<string, unknown> | undefined {
-  const extra: Record<string, unknown> = {};
-  let found = false;
-  for (const [key, field] of Object.entries(value)) {
+  let extra: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const field = value[key];
     const declared = shape[key];
     if (declared === undefined) {
-      extra[key] = field;
-      found = true;
+      (extra ??= {})[key] = field;
     } else if (declared !== true && isPlainObject(field)) {
       const nested = undeclared(field, declared);
-      if (nested !== undefined) {
-        extra[key] = nested;
-        found = true;
-      }
+      if (nested !== undefined) (extra ??= {})[key] = nested;
     }
   }
-  return found ? extra : undefined;
+  return extra;
+}
+
+/** A document shape plus the fields Mongoose declares on every document, built once per shape. */
+const withMongooseFields = new WeakMap<Shape, Shape>();
+function documentShape(shape: Shape): Shape {
+  let merged = withMongooseFields.get(shape);
+  if (!merged) {
+    merged = { ...MONGOOSE_FIELDS, ...shape };
+    withMongooseFields.set(shape, merged);
+  }
+  return merged;
 }
 
 /** True when a string or key inside a JSON value holds U+0000, which jsonb refuses. */
@@ -64,7 +74,7 @@ export function legacyExtra(
   shape: Shape,
   field = 'legacy_extra',
 ): Read<unknown> {
-  const extra = undeclared(doc, { ...MONGOOSE_FIELDS, ...shape });
+  const extra = undeclared(doc, documentShape(shape));
   return extra === undefined ? null : toJson(extra, field, false);
 }
 

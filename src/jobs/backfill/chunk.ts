@@ -48,7 +48,7 @@ export const chunkJob = defineJob({
         });
         await client.query(
           `UPDATE backfill_chunks SET status = 'done', docs_read = $4, docs_written = $5, docs_rejected = $6,
-                  finished_at = now(), duration_ms = $7, worker = $8
+                  finished_at = clock_timestamp(), duration_ms = $7, worker = $8
             WHERE run_id = $1 AND collection = $2 AND chunk_no = $3`,
           [
             runId,
