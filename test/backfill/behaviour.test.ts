@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../src/collections/registry.js';
-import { REJECT_REASONS, isReject, type CollectionSpec, type LegacyDoc } from '../../src/collections/spec.js';
+import type { PoolClient } from 'pg';
+import {
+  REJECT_REASONS,
+  isReject,
+  type ChildTableSpec,
+  type CollectionSpec,
+  type LegacyDoc,
+} from '../../src/collections/spec.js';
 import { legacyIdOf } from '../../src/collections/mapping/legacyId.js';
 import { prefetchReferences } from '../../src/backfill/references.js';
 import { quoteIdent, rowsToJson, tableShape } from '../../src/backfill/sql/tableShape.js';
@@ -25,6 +32,33 @@ async function tableSnapshot(spec: CollectionSpec): Promise<string> {
     parts.push(`${rows[0]!.h}:${rows[0]!.x}`);
   }
   return parts.join(',');
+}
+
+/** How many child rows the owner has, and how many of the expected rows are among them, column by column. */
+async function childMatches(
+  client: PoolClient,
+  spec: CollectionSpec,
+  child: ChildTableSpec,
+  legacyId: string,
+  expected: readonly Record<string, unknown>[],
+): Promise<{ stored: number; matching: number }> {
+  const shape = tableShape(child.table);
+  const owner = quoteIdent(shape.columnOf.get(child.ownerKey)!);
+  const ownerOf = (param: string) =>
+    `(SELECT id FROM ${tableShape(spec.table).quoted} WHERE legacy_object_id = ${param})`;
+  const { rows: stored } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${shape.quoted} WHERE ${owner} = ${ownerOf('$1')}`,
+    [legacyId],
+  );
+  if (expected.length === 0) return { stored: stored[0]!.n, matching: 0 };
+  const { json, columns } = rowsToJson(shape, expected);
+  const same = columns.map((c) => `e.${quoteIdent(c)} IS NOT DISTINCT FROM t.${quoteIdent(c)}`).join(' AND ');
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM json_populate_recordset(NULL::${shape.quoted}, $1::json) e
+      WHERE EXISTS (SELECT 1 FROM ${shape.quoted} t WHERE t.${owner} = ${ownerOf('$2')} AND ${same})`,
+    [json, legacyId],
+  );
+  return { stored: stored[0]!.n, matching: rows[0]!.n };
 }
 
 beforeAll(async () => {
@@ -79,6 +113,19 @@ describe.each(REGISTRY.specs.map((spec) => [spec.collection, spec] as const))('%
           .filter(([, same]) => !same)
           .map(([c]) => c);
         expect({ legacyId, differing }).toEqual({ legacyId, differing: [] });
+        for (const [name, child] of Object.entries(spec.children ?? {})) {
+          const expected = result.children?.[name] ?? [];
+          expect({
+            legacyId,
+            name,
+            ...(await childMatches(client, spec, child, legacyId, expected)),
+          }).toEqual({
+            legacyId,
+            name,
+            stored: expected.length,
+            matching: expected.length,
+          });
+        }
         compared += 1;
       }
       expect(compared).toBeGreaterThan(0);

@@ -59,18 +59,22 @@ export async function upsertRows(
   };
 }
 
-/** Replaces the child rows of the given owners wholesale: the source array is the truth. */
+/**
+ * Replaces child rows wholesale (the source array is the truth): deletes those of `updatedOwners`, then
+ * inserts `rows`. New owners have nothing to delete, which is most of a first backfill.
+ */
 export async function replaceChildren(
   client: pg.ClientBase,
   shape: TableShape,
   ownerColumn: string,
-  ownerIds: readonly PgUuid[],
+  updatedOwners: readonly PgUuid[],
   rows: readonly Record<string, unknown>[],
 ): Promise<void> {
-  if (ownerIds.length === 0) return;
-  await client.query(`DELETE FROM ${shape.quoted} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [
-    ownerIds,
-  ]);
+  if (updatedOwners.length > 0) {
+    await client.query(`DELETE FROM ${shape.quoted} WHERE ${quoteIdent(ownerColumn)} = ANY($1::uuid[])`, [
+      updatedOwners,
+    ]);
+  }
   if (rows.length === 0) return;
   const { json, columns } = rowsToJson(shape, rows);
   const list = columns.map(quoteIdent).join(', ');
