@@ -1,15 +1,8 @@
 import { ObjectId } from 'bson';
 import type { Db as MongoDb, Document, Filter } from 'mongodb';
 import type pg from 'pg';
-import type { LegacyId, PgUuid } from '../db/ids.js';
 import { legacyIdOf } from '../collections/mapping/legacyId.js';
-import {
-  isReject,
-  type CollectionSpec,
-  type LegacyDoc,
-  type MappedDocument,
-  type Reject,
-} from '../collections/spec.js';
+import { isReject, type CollectionSpec, type LegacyDoc } from '../collections/spec.js';
 import { prefetchReferences } from './references.js';
 import { checkValueReferences } from './byValue.js';
 import { rangeFilter, type IdRange } from './ranges.js';

@@ -15,7 +15,7 @@ export interface TargetTable {
  * Bookkeeping (id_map, runs, chunks, rejects) is not migrated data and is left out.
  */
 export function targetTables(): TargetTable[] {
-  return REGISTRY.order.flatMap((collection) => {
+  const tables: TargetTable[] = REGISTRY.order.flatMap((collection) => {
     const spec = REGISTRY.get(collection);
     return [
       { collection, quoted: tableShape(spec.table).quoted, kind: 'main' as const },
@@ -26,6 +26,13 @@ export function targetTables(): TargetTable[] {
       })),
     ];
   });
+  // Junction rows (written by link passes) reference both ends, so they come after every main table.
+  for (const collection of REGISTRY.order) {
+    for (const junction of Object.values(REGISTRY.get(collection).junctions ?? {})) {
+      tables.push({ collection, quoted: tableShape(junction.table).quoted, kind: 'child' });
+    }
+  }
+  return tables;
 }
 
 export async function countRows(pool: pg.Pool, tables: readonly TargetTable[]): Promise<number> {

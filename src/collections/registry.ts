@@ -1,4 +1,6 @@
 import { CORE_SPECS } from './core.js';
+import { LEDGER_SPECS } from './ledger.js';
+import { MARKETPLACE_SPECS } from './marketplace.js';
 import { UnknownCollectionError, buildGraph, type ReferenceGraph } from './graph.js';
 import type { CollectionSpec } from './spec.js';
 
@@ -37,5 +39,5 @@ export function createRegistry(specs: readonly CollectionSpec[]): Registry {
   };
 }
 
-/** Every collection strangler migrates. */
-export const REGISTRY: Registry = createRegistry(CORE_SPECS);
+/** Every collection strangler migrates: the relational core of plan §6, Phases 1–5. */
+export const REGISTRY: Registry = createRegistry([...CORE_SPECS, ...MARKETPLACE_SPECS, ...LEDGER_SPECS]);

@@ -2,6 +2,7 @@ import type { ObjectId } from 'bson';
 import { FALLBACK_QUIRK } from './generator.js';
 import type { CollectionGenerator, TimeWindow } from './generator.js';
 import { documentId, orphanId } from './objectIds.js';
+import { MARKET_INPUTS } from './market.js';
 import { buildPopulation } from './population.js';
 import type { Population } from './population.js';
 import { hash32, hashString, Rng } from './prng.js';
@@ -35,6 +36,11 @@ export interface SeedPlan extends PlanOptions {
   readonly population: Population;
   count(collection: string): number;
   quirkAt(collection: string, index: number): string | undefined;
+  /**
+   * The kind drawn for document `index` before `eligible` is asked (so it never recurses into generators):
+   * what the market structure uses to leave room for a quirk (`empty_offers`).
+   */
+  drawnQuirkAt(collection: string, index: number): string | undefined;
   expectation(collection: string, quirk: string): QuirkExpectation;
   /** The document will be rejected by the migration: nothing clean may reference it. */
   isRejected(collection: string, index: number): boolean;
@@ -85,8 +91,8 @@ class Plan implements SeedPlan {
     for (const { generator, size } of REGISTRY) {
       const count = 'fixed' in size ? size.fixed(this.docs) : Math.round((rest * size.share) / shares);
       const kinds = Object.keys(generator.quirks);
-      if (!kinds.includes(FALLBACK_QUIRK))
-        throw new Error(`${generator.name} lacks the ${FALLBACK_QUIRK} quirk`);
+      if (generator.quirks[FALLBACK_QUIRK]?.outcome !== 'migrated')
+        throw new Error(`${generator.name} lacks the ${FALLBACK_QUIRK} quirk, or it does not migrate`);
       const salt = hash32(this.seed, hashString(generator.name));
       // Rotate the kinds by seed so that which kind lands where is not the same for every seed.
       const shift = salt % kinds.length;
@@ -102,9 +108,15 @@ class Plan implements SeedPlan {
     }
 
     this.population = buildPopulation(this);
+    const { market } = this.population;
     for (const state of this.#states.values()) {
       const cap = state.generator.cap?.(this.population);
       if (cap !== undefined && cap < state.count) this.#resize(state.generator.name, cap);
+    }
+    // The market was planned from these counts; a cap that changed them would leave it pointing nowhere.
+    for (const name of MARKET_INPUTS) {
+      if (market.plannedCounts[name] !== undefined && market.plannedCounts[name] !== this.counts[name])
+        throw new Error(`${name}: capped after the market was planned on its count`);
     }
   }
 
@@ -127,11 +139,16 @@ class Plan implements SeedPlan {
   }
 
   quirkAt(collection: string, index: number): string | undefined {
+    const kind = this.drawnQuirkAt(collection, index);
+    if (kind === undefined) return undefined;
+    return this.#state(collection).generator.eligible?.(this, index, kind) === false ? FALLBACK_QUIRK : kind;
+  }
+
+  drawnQuirkAt(collection: string, index: number): string | undefined {
     const state = this.#state(collection);
     const slot = quirkSlot(state.count, state.quirky, state.salt, index);
     if (slot === undefined) return undefined;
-    const kind = state.kinds[slot % state.kinds.length] ?? FALLBACK_QUIRK;
-    return state.generator.eligible?.(this, index, kind) === false ? FALLBACK_QUIRK : kind;
+    return state.kinds[slot % state.kinds.length] ?? FALLBACK_QUIRK;
   }
 
   expectation(collection: string, quirk: string): QuirkExpectation {
@@ -141,8 +158,11 @@ class Plan implements SeedPlan {
   }
 
   isRejected(collection: string, index: number): boolean {
-    const quirk = this.quirkAt(collection, index);
-    return quirk !== undefined && this.expectation(collection, quirk).outcome === 'rejected';
+    // The fallback always migrates (checked above), so eligibility only matters for a drawn rejecting kind;
+    // not asking it otherwise keeps the market plannable before the generators can answer eligibility.
+    const drawn = this.drawnQuirkAt(collection, index);
+    if (drawn === undefined || this.expectation(collection, drawn).outcome !== 'rejected') return false;
+    return this.quirkAt(collection, index) === drawn;
   }
 
   timeOf(collection: string, index: number): number {

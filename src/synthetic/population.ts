@@ -1,3 +1,5 @@
+import { buildMarket } from './market.js';
+import type { Market } from './market.js';
 import type { SeedPlan } from './plan.js';
 
 /**
@@ -10,6 +12,8 @@ export interface Population {
   readonly users: Int32Array;
   /** Indexes of migrating users whose role is seller, ascending. */
   readonly sellers: Int32Array;
+  /** Who offered on what, which offer was accepted, which requests were paid (market.ts). */
+  readonly market: Market;
 }
 
 /** The role of user `index` before quirks: a separate stream, so the population can be built cheaply. */
@@ -18,7 +22,9 @@ export function roleOf(plan: Pick<SeedPlan, 'rng'>, index: number): 'buyer' | 's
   return r < 0.005 ? 'admin' : r < 0.205 ? 'seller' : 'buyer';
 }
 
-export function buildPopulation(plan: Pick<SeedPlan, 'count' | 'isRejected' | 'rng'>): Population {
+export function buildPopulation(
+  plan: Pick<SeedPlan, 'count' | 'isRejected' | 'rng' | 'drawnQuirkAt'>,
+): Population {
   const total = plan.count('users');
   const users = new Int32Array(total);
   const sellers = new Int32Array(total);
@@ -29,7 +35,11 @@ export function buildPopulation(plan: Pick<SeedPlan, 'count' | 'isRejected' | 'r
     users[userCount++] = i;
     if (roleOf(plan, i) === 'seller') sellers[sellerCount++] = i;
   }
-  return { users: users.slice(0, userCount), sellers: sellers.slice(0, sellerCount) };
+  return {
+    users: users.slice(0, userCount),
+    sellers: sellers.slice(0, sellerCount),
+    market: buildMarket(plan, userCount),
+  };
 }
 
 /** How many entries of an ascending array are below `limit` (binary search). */

@@ -9,7 +9,7 @@ export type QuirkExpectation =
   | { outcome: 'migrated' }
   | {
       outcome: 'migrated';
-      anomaly: Extract<AnomalyCode, 'dangling_reference' | 'null_array_element' | 'duplicate_array_element'>;
+      anomaly: AnomalyCode;
     }
   | { outcome: 'rejected'; reason: RejectReason };
 
@@ -25,6 +25,9 @@ export interface QuirkRecord {
 export const MIGRATED: QuirkExpectation = { outcome: 'migrated' };
 export const dangling: QuirkExpectation = { outcome: 'migrated', anomaly: 'dangling_reference' };
 export const nullElement: QuirkExpectation = { outcome: 'migrated', anomaly: 'null_array_element' };
+export const duplicateElement: QuirkExpectation = { outcome: 'migrated', anomaly: 'duplicate_array_element' };
+/** A Mixed reference holding a string that is neither an id nor a `tmpl_…` ref: kept as `external`. */
+export const unrecognised: QuirkExpectation = { outcome: 'migrated', anomaly: 'unrecognised_reference' };
 export const rejected = (reason: RejectReason): QuirkExpectation => ({ outcome: 'rejected', reason });
 
 /**

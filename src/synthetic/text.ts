@@ -151,3 +151,39 @@ export const slugify = (text: string): string =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
+
+/** What buyers ask for: `${need} ${item}` reads as a request title. */
+export const REQUEST_NEEDS = ['Looking for', 'Need', 'Buying', 'Wanted:', 'Quote for', 'Sourcing'];
+export const REQUEST_ITEMS = [
+  'a used ThinkPad X1',
+  'iPhone 13 screen repair',
+  '20 kg of coffee beans',
+  'a logo design',
+  'Steam gift cards',
+  'a mountain bike',
+  'translation of a contract',
+  'PS5 controller',
+  'bulk USB-C cables',
+  'a wedding photographer',
+];
+export const OFFER_MESSAGES = [
+  'Can ship tomorrow.',
+  'Brand new, sealed.',
+  'Price includes shipping.',
+  'I have done this many times, see my reviews.',
+  'Available this week.',
+];
+export const REVIEW_COMMENTS = [
+  'Great seller, fast delivery.',
+  'Item as described.',
+  'Slow to answer but all good.',
+  'Would buy again.',
+  'Paid quickly, smooth deal.',
+];
+export const DISPUTE_NOTES = [
+  'Parcel never arrived.',
+  'Tracking shows delivered, buyer disagrees.',
+  'Item damaged on arrival.',
+  'Seller unresponsive for a week.',
+  'Refund agreed by both parties.',
+];

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { CORE_SPECS } from '../../src/collections/core.js';
+import { REGISTRY } from '../../src/collections/registry.js';
 import { userRole, userStatus } from '../../src/db/schema/index.js';
 import { registerModels, USER_ROLES, USER_STATUSES } from '../../src/mongo/models/index.js';
 
@@ -35,7 +36,7 @@ describe('core specs', () => {
       Object.values(models)
         .map((m) => m.collection.collectionName)
         .sort(),
-    ).toEqual(CORE_SPECS.map((s) => s.collection).sort());
+    ).toEqual(REGISTRY.specs.map((s) => s.collection).sort());
     const user = new models.User({
       email: 'Ana@Example.com',
       password: 'h',

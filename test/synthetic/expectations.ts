@@ -1,10 +1,13 @@
+import { ObjectId } from 'bson';
 import type { Document } from 'mongodb';
 import { LEVELS } from '../../src/synthetic/collections/levelConfigs.js';
 import type { QuirkExpectation } from '../../src/synthetic/quirks.js';
 import { strings } from './dataset.js';
 
 const migrated: QuirkExpectation = { outcome: 'migrated' };
-const anomaly = (code: 'dangling_reference' | 'null_array_element'): QuirkExpectation => ({
+const anomaly = (
+  code: 'dangling_reference' | 'null_array_element' | 'duplicate_array_element' | 'unrecognised_reference',
+): QuirkExpectation => ({
   outcome: 'migrated',
   anomaly: code,
 });
@@ -76,6 +79,120 @@ export const POLICY: Record<string, Record<string, unknown>> = {
     rtl_text: migrated,
     long_text: migrated,
   },
+  // The money core. Typed optional refs to a gone parent: dangling; typed required: orphan_reference.
+  // Mixed refs (data-policy "Mixed references"): gone → dangling, other string → unrecognised, null/'' →
+  // none, number/object → invalid_reference. Money: double/numeric string exact, else invalid_money.
+  purchaserequests: {
+    orphan_category: anomaly('dangling_reference'),
+    orphan_delivery_address: anomaly('dangling_reference'),
+    duplicate_offer: anomaly('duplicate_array_element'),
+    null_offer: anomaly('null_array_element'),
+    empty_offers: migrated,
+    null_delivery_info: migrated,
+    double_budget: migrated,
+    unparseable_budget: rejected('invalid_money'),
+    invalid_enum: rejected('invalid_enum'),
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+    emoji_text: migrated,
+    rtl_text: migrated,
+    long_text: migrated,
+  },
+  selleroffers: {
+    orphan_purchase_request: rejected('orphan_reference'),
+    string_hex_purchase_request: migrated,
+    double_price: migrated,
+    string_price: migrated,
+    unparseable_price: rejected('invalid_money'),
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+    emoji_text: migrated,
+    rtl_text: migrated,
+    long_text: migrated,
+  },
+  payments: {
+    orphan_buyer: rejected('orphan_reference'),
+    dangling_purchase_request: anomaly('dangling_reference'),
+    string_hex_purchase_request: migrated,
+    unrecognised_purchase_request: anomaly('unrecognised_reference'),
+    null_purchase_request: migrated,
+    numeric_purchase_request: rejected('invalid_reference'),
+    dangling_seller_offer: anomaly('dangling_reference'),
+    empty_seller_offer: migrated,
+    object_seller_offer: rejected('invalid_reference'),
+    unrecognised_seller: anomaly('unrecognised_reference'),
+    double_amount: migrated,
+    string_amount: migrated,
+    unparseable_amount: rejected('invalid_money'),
+    too_many_decimals: rejected('invalid_money'),
+    too_many_digits: rejected('invalid_money'),
+    missing_amount: rejected('missing_field'),
+    missing_currency: migrated,
+    invalid_enum: rejected('invalid_enum'),
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+  },
+  fundsledgerentries: {
+    orphan_user: rejected('orphan_reference'),
+    dangling_payment: anomaly('dangling_reference'),
+    string_hex_payment: migrated,
+    unrecognised_payment: anomaly('unrecognised_reference'),
+    dangling_hex_purchase_request: anomaly('dangling_reference'),
+    double_amount: migrated,
+    string_amount: migrated,
+    unparseable_amount: rejected('invalid_money'),
+    too_many_decimals: rejected('invalid_money'),
+    missing_amount: rejected('missing_field'),
+    invalid_enum: rejected('invalid_enum'),
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+    emoji_text: migrated,
+    rtl_text: migrated,
+    long_text: migrated,
+  },
+  deriveddestinations: {
+    dangling_seller: anomaly('dangling_reference'),
+    string_hex_seller: migrated,
+    dangling_payment: anomaly('dangling_reference'),
+    object_payment: rejected('invalid_reference'),
+    double_sweep_amount: migrated,
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+  },
+  trezoraccounts: {
+    orphan_destination: anomaly('dangling_reference'),
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+  },
+  pointtransactions: {
+    orphan_user: rejected('orphan_reference'),
+    wrong_type: rejected('invalid_type'),
+    fractional_points: rejected('invalid_type'),
+    invalid_enum: rejected('invalid_enum'),
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+  },
+  disputes: {
+    orphan_opener: rejected('orphan_reference'),
+    orphan_payment: anomaly('dangling_reference'),
+    null_evidence: anomaly('null_array_element'),
+    double_refund: migrated,
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+    emoji_text: migrated,
+    rtl_text: migrated,
+    long_text: migrated,
+  },
+  reviews: {
+    orphan_reviewer: rejected('orphan_reference'),
+    orphan_purchase_request: anomaly('dangling_reference'),
+    rating_out_of_range: rejected('invalid_type'),
+    missing_timestamps: migrated,
+    unknown_field: migrated,
+    emoji_text: migrated,
+    rtl_text: migrated,
+    long_text: migrated,
+  },
 };
 
 /** Top-level fields legacy-schema.md declares; anything else in a clean document is an unlabelled quirk. */
@@ -126,10 +243,150 @@ export const DECLARED: Record<string, string[]> = {
     'autoAcceptOffers',
     'payoutAddress',
   ],
+  purchaserequests: [
+    'buyerId',
+    'title',
+    'description',
+    'categoryId',
+    'quantity',
+    'budget',
+    'status',
+    'offers',
+    'preferredSellerIds',
+    'acceptedOfferId',
+    'deliveryInfo',
+    'serviceInfo',
+    'expiresAt',
+  ],
+  selleroffers: ['purchaseRequestId', 'sellerId', 'price', 'message', 'deliveryDays', 'status'],
+  payments: [
+    'purchaseRequestId',
+    'sellerOfferId',
+    'buyerId',
+    'sellerId',
+    'amount',
+    'provider',
+    'direction',
+    'status',
+    'escrowState',
+    'providerPaymentId',
+    'blockchain',
+    'metadata',
+    'isRefunded',
+    'completedAt',
+  ],
+  fundsledgerentries: [
+    'purchaseRequestId',
+    'paymentId',
+    'userId',
+    'type',
+    'amount',
+    'currency',
+    'idempotencyKey',
+    'description',
+    'metadata',
+  ],
+  deriveddestinations: [
+    'buyerId',
+    'sellerId',
+    'chain',
+    'derivationIndex',
+    'address',
+    'paymentId',
+    'status',
+    'sweepHistory',
+  ],
+  trezoraccounts: ['label', 'chain', 'xpub', 'derivationPath', 'nextIndex', 'addresses'],
+  pointtransactions: ['userId', 'type', 'points', 'balanceAfter', 'referenceType', 'referenceId', 'metadata'],
+  disputes: [
+    'purchaseRequestId',
+    'paymentId',
+    'openedBy',
+    'againstUserId',
+    'reason',
+    'status',
+    'evidence',
+    'timeline',
+    'chatId',
+    'resolution',
+    'releaseHold',
+  ],
+  reviews: ['reviewerId', 'revieweeId', 'purchaseRequestId', 'rating', 'comment'],
 };
 
-/** What each quirk must visibly do to its document. */
+const HEX24 = /^[0-9a-f]{24}$/;
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+const isHex = (v: unknown) => typeof v === 'string' && HEX24.test(v);
+const isDecimal = (v: unknown) => (v as { _bsontype?: string } | null)?._bsontype === 'Decimal128';
+const isPlainObject = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !('toHexString' in v) && !isDecimal(v);
+/** An unrecognised string: not an id, not a template ref, not empty. */
+const isOtherString = (v: unknown) =>
+  typeof v === 'string' && v !== '' && !HEX24.test(v) && !v.startsWith('tmpl_');
+const fractionDigits = (v: unknown) => (String(v).split('.')[1] ?? '').length;
+const integerDigits = (v: unknown) => String(v).replace('-', '').split('.')[0]?.length ?? 0;
+/** The money fields quirks bend, per collection. */
+const money: Record<string, (doc: Document) => unknown> = {
+  payments: (doc) => doc.amount?.value,
+  fundsledgerentries: (doc) => doc.amount,
+};
+const moneyShows = (collection: string): Record<string, (doc: Document) => boolean> => {
+  const at = money[collection] ?? (() => undefined);
+  return {
+    [`${collection}/double_amount`]: (doc) => typeof at(doc) === 'number',
+    [`${collection}/string_amount`]: (doc) => typeof at(doc) === 'string' && NUMERIC.test(at(doc) as string),
+    [`${collection}/unparseable_amount`]: (doc) =>
+      typeof at(doc) === 'string' && !NUMERIC.test(at(doc) as string),
+    [`${collection}/too_many_decimals`]: (doc) => fractionDigits(at(doc)) === 19,
+  };
+};
+
+/**
+ * What each quirk must visibly do to its document: `collection/quirk` where one name means different
+ * fields in different collections, else the quirk name alone.
+ */
 export const SHOWS: Record<string, (doc: Document) => boolean> = {
+  ...moneyShows('payments'),
+  ...moneyShows('fundsledgerentries'),
+  'payments/too_many_digits': (doc) => isDecimal(doc.amount?.value) && integerDigits(doc.amount.value) === 21,
+  'payments/missing_amount': (doc) => isPlainObject(doc.amount) && !('value' in doc.amount),
+  'payments/missing_currency': (doc) => isPlainObject(doc.amount) && !('currency' in doc.amount),
+  'payments/invalid_enum': (doc) => doc.status === 'settled',
+  'fundsledgerentries/missing_amount': (doc) => !('amount' in doc),
+  'fundsledgerentries/invalid_enum': (doc) => doc.type === 'chargeback',
+  'purchaserequests/invalid_enum': (doc) => doc.status === 'archived',
+  'pointtransactions/invalid_enum': (doc) => doc.type === 'bonus',
+  orphan_delivery_address: (doc) => doc.deliveryInfo?.addressId instanceof ObjectId,
+  duplicate_offer: (doc) => {
+    const ids = (doc.offers as unknown[]).filter((o) => o !== null).map(String);
+    return new Set(ids).size < ids.length;
+  },
+  null_offer: (doc) => doc.offers.includes(null),
+  empty_offers: (doc) => Array.isArray(doc.offers) && doc.offers.length === 0,
+  null_delivery_info: (doc) => doc.deliveryInfo === null,
+  double_budget: (doc) => typeof doc.budget?.amount === 'number',
+  unparseable_budget: (doc) => typeof doc.budget?.amount === 'string' && !NUMERIC.test(doc.budget.amount),
+  string_hex_purchase_request: (doc) => isHex(doc.purchaseRequestId),
+  double_price: (doc) => typeof doc.price?.amount === 'number',
+  string_price: (doc) => typeof doc.price?.amount === 'string' && NUMERIC.test(doc.price.amount),
+  unparseable_price: (doc) => typeof doc.price?.amount === 'string' && !NUMERIC.test(doc.price.amount),
+  unrecognised_purchase_request: (doc) => isOtherString(doc.purchaseRequestId),
+  null_purchase_request: (doc) => doc.purchaseRequestId === null,
+  numeric_purchase_request: (doc) => typeof doc.purchaseRequestId === 'number',
+  empty_seller_offer: (doc) => doc.sellerOfferId === '',
+  object_seller_offer: (doc) => isPlainObject(doc.sellerOfferId),
+  unrecognised_seller: (doc) => isOtherString(doc.sellerId),
+  string_hex_payment: (doc) => isHex(doc.paymentId),
+  unrecognised_payment: (doc) => isOtherString(doc.paymentId),
+  dangling_hex_purchase_request: (doc) => isHex(doc.purchaseRequestId),
+  string_hex_seller: (doc) => isHex(doc.sellerId),
+  object_payment: (doc) => isPlainObject(doc.paymentId),
+  double_sweep_amount: (doc) => doc.sweepHistory.some((s: Document) => typeof s.amount === 'number'),
+  orphan_destination: (doc) => doc.addresses.some((a: Document) => a.destinationId instanceof ObjectId),
+  fractional_points: (doc) => typeof doc.points === 'number' && !Number.isInteger(doc.points),
+  null_evidence: (doc) => doc.evidence.includes(null),
+  double_refund: (doc) => typeof doc.resolution?.refundAmount === 'number',
+  rating_out_of_range: (doc) => !(doc.rating >= 1 && doc.rating <= 5),
   missing_timestamps: (doc) => doc.createdAt === undefined && doc.updatedAt === undefined,
   unknown_field: (doc) => 'legacyFlag' in doc && 'oldScore' in doc,
   emoji_text: (doc) => [...strings(doc)].some((s) => /\p{Extended_Pictographic}/u.test(s)),
@@ -159,4 +416,14 @@ export const ORPHAN_FIELD: Record<string, string> = {
   orphan_seller: 'sellerId',
   orphan_updated_by: 'updatedBy',
   orphan_changed_by: 'changedBy',
+  orphan_category: 'categoryId',
+  orphan_purchase_request: 'purchaseRequestId',
+  orphan_buyer: 'buyerId',
+  dangling_purchase_request: 'purchaseRequestId',
+  dangling_seller_offer: 'sellerOfferId',
+  dangling_payment: 'paymentId',
+  dangling_seller: 'sellerId',
+  orphan_opener: 'openedBy',
+  orphan_payment: 'paymentId',
+  orphan_reviewer: 'reviewerId',
 };

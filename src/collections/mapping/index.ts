@@ -12,3 +12,4 @@ export * from './scalars.js';
 export * from './subdoc.js';
 export * from './timestamps.js';
 export * from './rows.js';
+export * from './mixed.js';

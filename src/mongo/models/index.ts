@@ -3,17 +3,33 @@ import { addressSchema } from './address.js';
 import { categorySchema } from './category.js';
 import { configSettingSchema } from './configSetting.js';
 import { configSettingHistorySchema } from './configSettingHistory.js';
+import { derivedDestinationSchema } from './derivedDestination.js';
+import { disputeSchema } from './dispute.js';
+import { fundsLedgerEntrySchema } from './fundsLedgerEntry.js';
 import { levelConfigSchema } from './levelConfig.js';
+import { paymentSchema } from './payment.js';
+import { pointTransactionSchema } from './pointTransaction.js';
+import { purchaseRequestSchema } from './purchaseRequest.js';
+import { reviewSchema } from './review.js';
+import { sellerOfferSchema } from './sellerOffer.js';
 import { shopSettingsSchema } from './shopSettings.js';
+import { trezorAccountSchema } from './trezorAccount.js';
 import { userSchema } from './user.js';
 
 export { USER_ROLES, USER_STATUSES } from './user.js';
+export { BUDGET_CURRENCIES, DELIVERY_METHODS, PURCHASE_REQUEST_STATUSES } from './purchaseRequest.js';
+export { SELLER_OFFER_STATUSES } from './sellerOffer.js';
+export { DISPUTE_REASONS, DISPUTE_STATUSES, EVIDENCE_TYPES } from './dispute.js';
 export {
   addressSchema,
   categorySchema,
   configSettingHistorySchema,
   configSettingSchema,
+  disputeSchema,
   levelConfigSchema,
+  purchaseRequestSchema,
+  reviewSchema,
+  sellerOfferSchema,
   shopSettingsSchema,
   userSchema,
 };
@@ -38,6 +54,15 @@ export function registerModels(connection: Connection) {
     ConfigSetting: bind(connection, 'ConfigSetting', configSettingSchema),
     ConfigSettingHistory: bind(connection, 'ConfigSettingHistory', configSettingHistorySchema),
     ShopSettings: bind(connection, 'ShopSettings', shopSettingsSchema),
+    PurchaseRequest: bind(connection, 'PurchaseRequest', purchaseRequestSchema),
+    SellerOffer: bind(connection, 'SellerOffer', sellerOfferSchema),
+    Review: bind(connection, 'Review', reviewSchema),
+    Dispute: bind(connection, 'Dispute', disputeSchema),
+    Payment: bind(connection, 'Payment', paymentSchema),
+    FundsLedgerEntry: bind(connection, 'FundsLedgerEntry', fundsLedgerEntrySchema),
+    DerivedDestination: bind(connection, 'DerivedDestination', derivedDestinationSchema),
+    TrezorAccount: bind(connection, 'TrezorAccount', trezorAccountSchema),
+    PointTransaction: bind(connection, 'PointTransaction', pointTransactionSchema),
   };
 }
 

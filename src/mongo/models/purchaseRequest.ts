@@ -1,0 +1,52 @@
+import { Schema } from 'mongoose';
+
+/** Enums as found in production (legacy-schema.md). None has a default: the contract states none. */
+export const PURCHASE_REQUEST_STATUSES = [
+  'draft',
+  'open',
+  'in_progress',
+  'awaiting_delivery',
+  'delivered',
+  'completed',
+  'disputed',
+  'cancelled',
+  'expired',
+] as const;
+export const BUDGET_CURRENCIES = ['USDT', 'USDC', 'USD', 'EUR'] as const;
+export const DELIVERY_METHODS = ['shipping', 'pickup', 'digital'] as const;
+
+export const purchaseRequestSchema = new Schema(
+  {
+    buyerId: { type: Schema.Types.ObjectId, ref: 'User', index: true },
+    title: String,
+    description: String,
+    categoryId: { type: Schema.Types.ObjectId, ref: 'Category' },
+    quantity: Number,
+    budget: {
+      amount: Schema.Types.Decimal128,
+      currency: { type: String, enum: BUDGET_CURRENCIES },
+    },
+    status: { type: String, enum: PURCHASE_REQUEST_STATUSES },
+    // Denormalised: `$push`ed on every offer, never de-duplicated, so an id may repeat.
+    offers: [{ type: Schema.Types.ObjectId, ref: 'SellerOffer' }],
+    preferredSellerIds: [{ type: Schema.Types.ObjectId, ref: 'User' }],
+    acceptedOfferId: { type: Schema.Types.ObjectId, ref: 'SellerOffer' },
+    deliveryInfo: {
+      method: { type: String, enum: DELIVERY_METHODS },
+      addressId: { type: Schema.Types.ObjectId, ref: 'Address' },
+      carrier: String,
+      trackingNumber: String,
+      shippedAt: Date,
+      deliveredAt: Date,
+      notes: String,
+    },
+    serviceInfo: {
+      scheduledAt: Date,
+      durationMinutes: Number,
+      location: String,
+      remote: Boolean,
+    },
+    expiresAt: Date,
+  },
+  { collection: 'purchaserequests', timestamps: true },
+);
