@@ -26,17 +26,20 @@ export async function planRanges(mongo: MongoDb, collection: string, chunkSize: 
   const coll = mongo.collection<Document>(collection);
   const ranges: IdRange[] = [];
   for (const type of await presentBrackets(mongo, collection)) {
-    const first = await coll.findOne({ _id: { $type: type } }, { projection: { _id: 1 }, sort: { _id: 1 } });
+    const inBracket: Document = { _id: { $type: type } };
+    const first = await coll.findOne(inBracket, { projection: { _id: 1 }, sort: { _id: 1 } });
     if (!first) continue;
     // `$gte` on an _id compares within the bound's own BSON type (Mongo's type bracketing), so past the
     // first boundary no `$type` is needed, and the query stays a plain index range.
     let lo: unknown = null;
     let from: unknown = first._id;
     for (;;) {
-      const next = await coll.findOne(
-        { _id: { $gte: from } },
-        { projection: { _id: 1 }, sort: { _id: 1 }, skip: chunkSize },
-      );
+      const fromBound: Document = { _id: { $gte: from } };
+      const next = await coll.findOne(fromBound, {
+        projection: { _id: 1 },
+        sort: { _id: 1 },
+        skip: chunkSize,
+      });
       if (!next) break;
       ranges.push({ type, lo, hi: next._id });
       lo = next._id;
@@ -63,7 +66,8 @@ async function presentBrackets(mongo: MongoDb, collection: string): Promise<IdTy
   const present: IdTypeBracket[] = [];
   for (const [i, type] of ID_TYPE_BRACKETS.entries()) {
     if (i < lo || i > hi) continue;
-    if (i === lo || i === hi || (await coll.findOne({ _id: { $type: type } }, { projection: { _id: 1 } }))) {
+    const probe: Document = { _id: { $type: type } };
+    if (i === lo || i === hi || (await coll.findOne(probe, { projection: { _id: 1 } }))) {
       present.push(type);
     }
   }
