@@ -32,12 +32,19 @@ export interface WorkerFleet {
 }
 
 /**
+ * How docker-compose.yml runs workers (a test holds the two together): a capped V8 heap, without which
+ * V8 grows the heap lazily and RSS measures its laziness rather than the worker's needs.
+ */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
+
+/**
  * W real `strangler worker` processes, as a deployment runs them, with their memory sampled from /proc:
  * in-process workers would share the bench's heap and make the figure meaningless.
  */
 export function startWorkerFleet(options: WorkerFleetOptions): WorkerFleet {
   const args = ['worker', '--queues', 'backfill', '--concurrency', String(options.concurrency)];
-  const processes = Array.from({ length: options.count }, () => spawnStrangler(args, options.env));
+  const env = { ...options.env, NODE_OPTIONS: WORKER_NODE_OPTIONS };
+  const processes = Array.from({ length: options.count }, () => spawnStrangler(args, env));
   for (const p of processes) p.child.stdout?.resume();
   const peaks = processes.map(() => 0);
   let idleRssMb = 0;
