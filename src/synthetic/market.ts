@@ -1,6 +1,7 @@
 import type { SeedPlan } from './plan.js';
 import { Rng } from './prng.js';
 import { hashString } from './prng.js';
+import { PURCHASE_REQUEST_STATUSES } from '../legacy/enums.js';
 
 /**
  * The money core's shape, planned before any document is generated so that both directions of every link
@@ -24,17 +25,7 @@ export const PAYMENTS = 'payments';
 /** The collections whose counts the market is planned on: nothing may cap them afterwards. */
 export const MARKET_INPUTS = [REQUESTS, OFFERS] as const;
 
-export const REQUEST_STATUSES = [
-  'draft',
-  'open',
-  'in_progress',
-  'awaiting_delivery',
-  'delivered',
-  'completed',
-  'disputed',
-  'cancelled',
-  'expired',
-] as const;
+export const REQUEST_STATUSES = PURCHASE_REQUEST_STATUSES;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 /** Statuses that mean an offer was accepted (and paid for). */
 const ACCEPTED: ReadonlySet<RequestStatus> = new Set([

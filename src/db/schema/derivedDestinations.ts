@@ -17,14 +17,10 @@ import { legacyColumns, tstz } from './columns.js';
 import { payments } from './payments.js';
 import { mixedRefCheck, mixedRefColumns } from './refKind.js';
 import { users } from './users.js';
+import { DERIVED_DESTINATION_STATUSES, DESTINATION_CHAINS } from '../../legacy/enums.js';
 
-export const destinationChain = pgEnum('destination_chain', ['ethereum', 'tron', 'bsc', 'polygon']);
-export const derivedDestinationStatus = pgEnum('derived_destination_status', [
-  'active',
-  'swept',
-  'sweeping',
-  'quarantined',
-]);
+export const destinationChain = pgEnum('destination_chain', DESTINATION_CHAINS);
+export const derivedDestinationStatus = pgEnum('derived_destination_status', DERIVED_DESTINATION_STATUSES);
 
 /**
  * `deriveddestinations`: one deposit address per (buyer, seller, chain), derived at `derivation_index`

@@ -16,24 +16,12 @@ import { legacyColumns, tstz } from './columns.js';
 import { payments } from './payments.js';
 import { purchaseRequests } from './purchaseRequests.js';
 import { users } from './users.js';
+import { DISPUTE_REASONS, DISPUTE_STATUSES, EVIDENCE_TYPES } from '../../legacy/enums.js';
 
 /** Every value found in production (legacy-schema.md); the model declares no default. */
-export const disputeReason = pgEnum('dispute_reason', [
-  'not_delivered',
-  'not_as_described',
-  'damaged',
-  'fraud',
-  'other',
-]);
-export const disputeStatus = pgEnum('dispute_status', [
-  'open',
-  'under_review',
-  'awaiting_evidence',
-  'resolved_buyer',
-  'resolved_seller',
-  'cancelled',
-]);
-export const disputeEvidenceType = pgEnum('dispute_evidence_type', ['image', 'document', 'link', 'text']);
+export const disputeReason = pgEnum('dispute_reason', DISPUTE_REASONS);
+export const disputeStatus = pgEnum('dispute_status', DISPUTE_STATUSES);
+export const disputeEvidenceType = pgEnum('dispute_evidence_type', EVIDENCE_TYPES);
 
 /**
  * `disputes` (plan Phase 5). `resolution` is flattened into columns; `evidence[]` and `timeline[]`

@@ -6,16 +6,9 @@ import { payments } from './payments.js';
 import { purchaseRequests } from './purchaseRequests.js';
 import { mixedRefCheck, mixedRefColumns } from './refKind.js';
 import { users } from './users.js';
+import { FUNDS_LEDGER_ENTRY_TYPES } from '../../legacy/enums.js';
 
-export const fundsLedgerEntryType = pgEnum('funds_ledger_entry_type', [
-  'escrow_hold',
-  'escrow_release',
-  'refund',
-  'aml_fee',
-  'platform_fee',
-  'payout',
-  'adjustment',
-]);
+export const fundsLedgerEntryType = pgEnum('funds_ledger_entry_type', FUNDS_LEDGER_ENTRY_TYPES);
 
 /**
  * `fundsledgerentries`: append-only, so `updated_at` stays NULL (the source has no updatedAt). `amount`

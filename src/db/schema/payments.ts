@@ -16,34 +16,18 @@ import { purchaseRequests } from './purchaseRequests.js';
 import { mixedRefCheck, mixedRefColumns, mixedRefKey } from './refKind.js';
 import { sellerOffers } from './sellerOffers.js';
 import { users } from './users.js';
+import {
+  ESCROW_STATES,
+  PAYMENT_DIRECTIONS,
+  PAYMENT_PROVIDERS,
+  PAYMENT_STATUSES,
+} from '../../legacy/enums.js';
 
 /** Every value found in production (legacy-schema.md); the model's default is the first. */
-export const paymentProvider = pgEnum('payment_provider', [
-  'request.network',
-  'amn.scanner',
-  'shkeeper',
-  'other',
-]);
-export const paymentDirection = pgEnum('payment_direction', ['in', 'out', 'refund']);
-export const paymentStatus = pgEnum('payment_status', [
-  'pending',
-  'processing',
-  'completed',
-  'failed',
-  'cancelled',
-  'refunded',
-  'expired',
-]);
-export const escrowState = pgEnum('escrow_state', [
-  'funded',
-  'releasable',
-  'released',
-  'refunded',
-  'releasing',
-  'failed',
-  'cancelled',
-  'partial',
-]);
+export const paymentProvider = pgEnum('payment_provider', PAYMENT_PROVIDERS);
+export const paymentDirection = pgEnum('payment_direction', PAYMENT_DIRECTIONS);
+export const paymentStatus = pgEnum('payment_status', PAYMENT_STATUSES);
+export const escrowState = pgEnum('escrow_state', ESCROW_STATES);
 
 /**
  * `payments` (plan §4.1). `purchaseRequestId`, `sellerOfferId` and `sellerId` are Mixed: each is an FK

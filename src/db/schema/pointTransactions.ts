@@ -3,14 +3,9 @@ import { check, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid 
 import type { PgUuid } from '../ids.js';
 import { legacyColumns } from './columns.js';
 import { users } from './users.js';
+import { POINT_TRANSACTION_TYPES } from '../../legacy/enums.js';
 
-export const pointTransactionType = pgEnum('point_transaction_type', [
-  'earn',
-  'spend',
-  'referral_bonus',
-  'adjustment',
-  'expire',
-]);
+export const pointTransactionType = pgEnum('point_transaction_type', POINT_TRANSACTION_TYPES);
 
 /**
  * What `referenceId` held (docs/data-policy.md): `id` (an ObjectId or its 24-hex spelling), `string`, or

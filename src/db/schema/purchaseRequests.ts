@@ -17,21 +17,12 @@ import { categories } from './categories.js';
 import { legacyColumns, tstz } from './columns.js';
 import { sellerOffers } from './sellerOffers.js';
 import { users } from './users.js';
+import { BUDGET_CURRENCIES, DELIVERY_METHODS, PURCHASE_REQUEST_STATUSES } from '../../legacy/enums.js';
 
 /** Every value found in production (legacy-schema.md). The model declares no default for any of them. */
-export const purchaseRequestStatus = pgEnum('purchase_request_status', [
-  'draft',
-  'open',
-  'in_progress',
-  'awaiting_delivery',
-  'delivered',
-  'completed',
-  'disputed',
-  'cancelled',
-  'expired',
-]);
-export const budgetCurrency = pgEnum('budget_currency', ['USDT', 'USDC', 'USD', 'EUR']);
-export const deliveryMethod = pgEnum('delivery_method', ['shipping', 'pickup', 'digital']);
+export const purchaseRequestStatus = pgEnum('purchase_request_status', PURCHASE_REQUEST_STATUSES);
+export const budgetCurrency = pgEnum('budget_currency', BUDGET_CURRENCIES);
+export const deliveryMethod = pgEnum('delivery_method', DELIVERY_METHODS);
 
 /**
  * `purchaserequests`, the head of the money core (plan Phase 4). `budget` is flattened into columns;

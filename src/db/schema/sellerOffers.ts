@@ -13,15 +13,10 @@ import type { PgUuid } from '../ids.js';
 import { legacyColumns } from './columns.js';
 import { purchaseRequests } from './purchaseRequests.js';
 import { users } from './users.js';
+import { SELLER_OFFER_STATUSES } from '../../legacy/enums.js';
 
 /** Every value found in production (legacy-schema.md); the model declares no default. */
-export const sellerOfferStatus = pgEnum('seller_offer_status', [
-  'pending',
-  'accepted',
-  'rejected',
-  'withdrawn',
-  'expired',
-]);
+export const sellerOfferStatus = pgEnum('seller_offer_status', SELLER_OFFER_STATUSES);
 
 /**
  * `selleroffers` (plan Phase 4). Copied after purchaserequests: the request is a required parent here,

@@ -16,10 +16,11 @@ import {
 import type { PgUuid } from '../ids.js';
 import { legacyColumns, tstz } from './columns.js';
 import { levelConfigs } from './levelConfigs.js';
+import { USER_ROLES, USER_STATUSES } from '../../legacy/enums.js';
 
 /** Every value found in production (legacy-schema.md); the Mongoose model's default is the first. */
-export const userRole = pgEnum('user_role', ['buyer', 'seller', 'admin']);
-export const userStatus = pgEnum('user_status', ['active', 'suspended', 'deleted']);
+export const userRole = pgEnum('user_role', USER_ROLES);
+export const userStatus = pgEnum('user_status', USER_STATUSES);
 
 /**
  * `users`, the FK hub (plan Phase 3). `profile`, `preferences` and `referralStats` are flattened into

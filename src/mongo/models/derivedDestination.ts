@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
+import { DESTINATION_CHAINS, DERIVED_DESTINATION_STATUSES } from '../../legacy/enums.js';
 
-export const DESTINATION_CHAINS = ['ethereum', 'tron', 'bsc', 'polygon'] as const;
-export const DERIVED_DESTINATION_STATUSES = ['active', 'swept', 'sweeping', 'quarantined'] as const;
+export { DESTINATION_CHAINS, DERIVED_DESTINATION_STATUSES };
 
 const sweepSchema = new Schema({
   txHash: String,

@@ -1,16 +1,7 @@
 import { Schema, type HydratedDocument } from 'mongoose';
+import { DISPUTE_REASONS, DISPUTE_STATUSES, EVIDENCE_TYPES } from '../../legacy/enums.js';
 
-/** Enums as found in production (legacy-schema.md); the contract states no default. */
-export const DISPUTE_REASONS = ['not_delivered', 'not_as_described', 'damaged', 'fraud', 'other'] as const;
-export const DISPUTE_STATUSES = [
-  'open',
-  'under_review',
-  'awaiting_evidence',
-  'resolved_buyer',
-  'resolved_seller',
-  'cancelled',
-] as const;
-export const EVIDENCE_TYPES = ['image', 'document', 'link', 'text'] as const;
+export { DISPUTE_REASONS, DISPUTE_STATUSES, EVIDENCE_TYPES };
 
 const evidenceSchema = new Schema({
   uploadedBy: { type: Schema.Types.ObjectId, ref: 'User' },

@@ -1,15 +1,7 @@
 import { Schema } from 'mongoose';
+import { FUNDS_LEDGER_ENTRY_TYPES } from '../../legacy/enums.js';
 
-/** Every entry type found in production (legacy-schema.md); none is a default. */
-export const FUNDS_LEDGER_ENTRY_TYPES = [
-  'escrow_hold',
-  'escrow_release',
-  'refund',
-  'aml_fee',
-  'platform_fee',
-  'payout',
-  'adjustment',
-] as const;
+export { FUNDS_LEDGER_ENTRY_TYPES };
 
 /** Append-only: entries are written once, so there is a createdAt and never an updatedAt. */
 export const fundsLedgerEntrySchema = new Schema(

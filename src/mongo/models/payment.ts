@@ -1,28 +1,12 @@
 import { Schema } from 'mongoose';
+import {
+  PAYMENT_PROVIDERS,
+  PAYMENT_DIRECTIONS,
+  PAYMENT_STATUSES,
+  ESCROW_STATES,
+} from '../../legacy/enums.js';
 
-/** Enums as found in production (legacy-schema.md); the first value is the model's default. */
-export const PAYMENT_PROVIDERS = ['request.network', 'amn.scanner', 'shkeeper', 'other'] as const;
-export const PAYMENT_DIRECTIONS = ['in', 'out', 'refund'] as const;
-export const PAYMENT_STATUSES = [
-  'pending',
-  'processing',
-  'completed',
-  'failed',
-  'cancelled',
-  'refunded',
-  'expired',
-] as const;
-/** No default: a payment has no escrow state until escrow starts. */
-export const ESCROW_STATES = [
-  'funded',
-  'releasable',
-  'released',
-  'refunded',
-  'releasing',
-  'failed',
-  'cancelled',
-  'partial',
-] as const;
+export { PAYMENT_PROVIDERS, PAYMENT_DIRECTIONS, PAYMENT_STATUSES, ESCROW_STATES };
 
 export const paymentSchema = new Schema(
   {

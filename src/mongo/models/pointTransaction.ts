@@ -1,6 +1,7 @@
 import { Schema } from 'mongoose';
+import { POINT_TRANSACTION_TYPES } from '../../legacy/enums.js';
 
-export const POINT_TRANSACTION_TYPES = ['earn', 'spend', 'referral_bonus', 'adjustment', 'expire'] as const;
+export { POINT_TRANSACTION_TYPES };
 
 /** Append-only: a createdAt, never an updatedAt. */
 export const pointTransactionSchema = new Schema(

@@ -1,19 +1,7 @@
 import { Schema } from 'mongoose';
+import { PURCHASE_REQUEST_STATUSES, BUDGET_CURRENCIES, DELIVERY_METHODS } from '../../legacy/enums.js';
 
-/** Enums as found in production (legacy-schema.md). None has a default: the contract states none. */
-export const PURCHASE_REQUEST_STATUSES = [
-  'draft',
-  'open',
-  'in_progress',
-  'awaiting_delivery',
-  'delivered',
-  'completed',
-  'disputed',
-  'cancelled',
-  'expired',
-] as const;
-export const BUDGET_CURRENCIES = ['USDT', 'USDC', 'USD', 'EUR'] as const;
-export const DELIVERY_METHODS = ['shipping', 'pickup', 'digital'] as const;
+export { PURCHASE_REQUEST_STATUSES, BUDGET_CURRENCIES, DELIVERY_METHODS };
 
 export const purchaseRequestSchema = new Schema(
   {

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
+import { SELLER_OFFER_STATUSES } from '../../legacy/enums.js';
 
-/** As found in production (legacy-schema.md); the contract states no default. */
-export const SELLER_OFFER_STATUSES = ['pending', 'accepted', 'rejected', 'withdrawn', 'expired'] as const;
+export { SELLER_OFFER_STATUSES };
 
 export const sellerOfferSchema = new Schema(
   {

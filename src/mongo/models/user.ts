@@ -1,8 +1,7 @@
 import { Schema } from 'mongoose';
+import { USER_ROLES, USER_STATUSES } from '../../legacy/enums.js';
 
-/** Enums as found in production (legacy-schema.md); the first value is the model's default. */
-export const USER_ROLES = ['buyer', 'seller', 'admin'] as const;
-export const USER_STATUSES = ['active', 'suspended', 'deleted'] as const;
+export { USER_ROLES, USER_STATUSES };
 
 const passkeySchema = new Schema({
   credentialId: String,
