@@ -8,7 +8,7 @@ import {
   type MapBuilder,
   type Shape,
 } from '../mapping/index.js';
-import { subdocElements } from '../payments/readers.js';
+import { subdocElements } from '../mapping/index.js';
 
 type SweepRow = ChildRow<typeof derivedDestinationSweeps, 'destinationId'>;
 

@@ -5,7 +5,7 @@ import {
 } from '../../db/schema/derivedDestinations.js';
 import { MapBuilder, optionalString, requiredInt, type MainRow, type Shape } from '../mapping/index.js';
 import { mixedRef } from '../mapping/mixed.js';
-import { optionalEnum, requiredEnum } from '../payments/readers.js';
+import { optionalEnum, requiredEnum } from '../mapping/index.js';
 import type { LegacyDoc, MapContext, MapResult } from '../spec.js';
 import { mapSweeps } from './children.js';
 

@@ -9,7 +9,7 @@ import {
   type ChildRow,
   type MapBuilder,
 } from '../mapping/index.js';
-import { optionalEnum } from '../purchaserequests/optionalEnum.js';
+import { optionalEnum } from '../mapping/index.js';
 import { EVIDENCE_SHAPE, TIMELINE_SHAPE } from './shape.js';
 
 type EvidenceRow = ChildRow<typeof disputeEvidence, 'disputeId'>;

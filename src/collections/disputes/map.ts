@@ -11,7 +11,7 @@ import {
   type MainRow,
   type Read,
 } from '../mapping/index.js';
-import { optionalEnum } from '../purchaserequests/optionalEnum.js';
+import { optionalEnum } from '../mapping/index.js';
 import type { LegacyDoc, MapContext, MapResult } from '../spec.js';
 import { mapEvidence, mapTimeline } from './children.js';
 import { DISPUTE_SHAPE } from './shape.js';

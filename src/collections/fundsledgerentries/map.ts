@@ -8,7 +8,7 @@ import {
   type Shape,
 } from '../mapping/index.js';
 import { mixedRef } from '../mapping/mixed.js';
-import { optionalEnum } from '../payments/readers.js';
+import { optionalEnum } from '../mapping/index.js';
 import type { LegacyDoc, MapContext, MapResult } from '../spec.js';
 
 const LEDGER_ENTRY_SHAPE: Shape = {

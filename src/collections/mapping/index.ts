@@ -13,3 +13,5 @@ export * from './subdoc.js';
 export * from './timestamps.js';
 export * from './rows.js';
 export * from './mixed.js';
+export * from './enums.js';
+export * from './subdocElements.js';

@@ -127,3 +127,15 @@ export function enumWithDefault<const T extends readonly [string, ...string[]]>(
     `${field} is ${describeValue(value)}, not one of ${values.join(', ')}`,
   );
 }
+
+/**
+ * A string the model defaults (`amount.currency`, default USDT). Absent takes the default, as Mongoose
+ * does when it hydrates; an explicit null is a value the NOT NULL column cannot hold (boolWithDefault).
+ */
+export function stringWithDefault(value: unknown, field: string, fallback: string): Read<string> {
+  if (value === undefined) return fallback;
+  if (value === null) return new FieldReject('missing_field', field, `${field} is absent or null`);
+  return typeof value === 'string'
+    ? requiredString(value, field)
+    : new FieldReject('invalid_type', field, `${field} is ${describeValue(value)}, expected a string`);
+}

@@ -16,7 +16,7 @@ import {
 } from '../mapping/index.js';
 import { mixedRef } from '../mapping/mixed.js';
 import type { LegacyDoc, MapContext, MapResult } from '../spec.js';
-import { optionalEnum, stringWithDefault } from './readers.js';
+import { optionalEnum, stringWithDefault } from '../mapping/index.js';
 
 const PAYMENT_SHAPE: Shape = {
   purchaseRequestId: true,

@@ -9,7 +9,7 @@ import {
   type Shape,
 } from '../mapping/index.js';
 import { polymorphicRef } from '../mapping/mixed.js';
-import { optionalEnum } from '../payments/readers.js';
+import { optionalEnum } from '../mapping/index.js';
 import type { LegacyDoc, MapContext, MapResult } from '../spec.js';
 
 const POINT_TRANSACTION_SHAPE: Shape = {

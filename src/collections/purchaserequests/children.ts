@@ -18,7 +18,7 @@ import {
   type MapBuilder,
 } from '../mapping/index.js';
 import type { MapContext } from '../spec.js';
-import { optionalEnum } from './optionalEnum.js';
+import { optionalEnum } from '../mapping/index.js';
 
 type PreferredSellerRow = ChildRow<typeof prPreferredSellers, 'purchaseRequestId'>;
 type DeliveryInfoRow = ChildRow<typeof prDeliveryInfo, 'purchaseRequestId'>;

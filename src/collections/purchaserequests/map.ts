@@ -15,7 +15,7 @@ import {
 import { isReject, type LegacyDoc, type MapContext, type MapResult } from '../spec.js';
 import { mapDeliveryInfo, mapPreferredSellers, mapServiceInfo } from './children.js';
 import { offerLinks } from './offers.js';
-import { optionalEnum } from './optionalEnum.js';
+import { optionalEnum } from '../mapping/index.js';
 import { PURCHASE_REQUEST_SHAPE } from './shape.js';
 
 /**

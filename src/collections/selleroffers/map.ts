@@ -8,7 +8,7 @@ import {
   type MainRow,
   type Shape,
 } from '../mapping/index.js';
-import { optionalEnum } from '../purchaserequests/optionalEnum.js';
+import { optionalEnum } from '../mapping/index.js';
 import type { LegacyDoc, MapContext, MapResult } from '../spec.js';
 
 const SELLER_OFFER_SHAPE: Shape = {

@@ -1,12 +1,10 @@
 import type { userPasskeys, userRefreshTokens } from '../../db/schema/index.js';
 import {
-  describeValue,
   elementExtra,
-  FieldReject,
-  isPlainObject,
   optionalDate,
   optionalInt,
   optionalString,
+  subdocElements,
   type ChildRow,
   type MapBuilder,
 } from '../mapping/index.js';
@@ -14,19 +12,6 @@ import { PASSKEY_SHAPE, REFRESH_TOKEN_SHAPE } from './shape.js';
 
 type PasskeyRow = ChildRow<typeof userPasskeys, 'userId'>;
 type RefreshTokenRow = ChildRow<typeof userRefreshTokens, 'userId'>;
-
-/** The sub-document elements of an array field, each with its source index; a non-object rejects. */
-function subdocElements(b: MapBuilder, value: unknown, field: string) {
-  const elements = b.array(value, field) ?? [];
-  return elements.flatMap(({ ordinal, value: element }) => {
-    const at = `${field}.${ordinal}`;
-    if (isPlainObject(element)) return [{ ordinal, at, element }];
-    b.read(
-      new FieldReject('invalid_type', at, `${at} is ${describeValue(element)}, expected a sub-document`),
-    );
-    return [];
-  });
-}
 
 /** `passkeys[]` → user_passkeys. Duplicates are kept: they are credentials, not a junction of ids. */
 export function mapPasskeys(b: MapBuilder, value: unknown): PasskeyRow[] {
