@@ -6,7 +6,7 @@ import type { CollectionSpec, LegacyDoc, MappedDocument, Reject } from '../colle
 import { constraintReject, isConstraintError } from './constraintReject.js';
 import type { RejectRow } from './sql/outcomes.js';
 import { probeInsert, replaceChildren, upsertRows } from './sql/upsertRows.js';
-import { tableShape } from './sql/tableShape.js';
+import { quoteIdent, tableShape } from './sql/tableShape.js';
 
 export interface Mapped {
   legacyId: LegacyId;
@@ -118,7 +118,19 @@ async function writeBatch(
     }
     await replaceChildren(client, shape, ownerColumn, result.updated, childRows);
   }
-  // Junction rows of a rewritten document are re-derived by the link pass from its new pending links.
+  // Deferred columns and junction rows of a rewritten document are re-derived by the link pass from its
+  // new pending links: clear them, or a reference removed in Mongo would survive in Postgres.
+  if (result.updated.length > 0) {
+    const main = tableShape(spec.table);
+    for (const ref of spec.references) {
+      if (!ref.deferred || !ref.column) continue;
+      await client.query(
+        `UPDATE ${main.quoted} SET ${quoteIdent(ref.column)} = NULL
+          WHERE id = ANY($1::uuid[]) AND ${quoteIdent(ref.column)} IS NOT NULL`,
+        [result.updated],
+      );
+    }
+  }
   for (const [name, junction] of Object.entries(spec.junctions ?? {})) {
     const shape = tableShape(junction.table);
     const ownerColumn = shape.columnOf.get(junction.ownerKey);

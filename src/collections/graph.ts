@@ -41,6 +41,9 @@ export function buildGraph(specs: readonly CollectionSpec[]): ReferenceGraph {
     const deferred = new Set<string>();
     for (const ref of spec.references) {
       if (!known.has(ref.parent)) throw new UnknownCollectionError(ref.parent, names);
+      if (ref.deferred && !ref.many && !ref.column) {
+        throw new Error(`${spec.collection}.${ref.path}: a deferred single reference must name its column`);
+      }
       if (ref.deferred) deferred.add(ref.parent);
       else if (ref.parent === spec.collection)
         throw new ReferenceCycleError([spec.collection, spec.collection]);

@@ -51,6 +51,11 @@ export interface ReferenceSpec {
    */
   readonly deferred?: boolean;
   /**
+   * For a deferred single-valued reference: the main-table column the link pass sets. A rewritten
+   * document has it cleared first, so a reference removed in Mongo is removed in Postgres too.
+   */
+  readonly column?: string;
+  /**
    * The reference matches a parent column by value instead of by `_id` (users.level → levelconfigs.level).
    * The engine does not look it up in id_map; the FK enforces it and a miss becomes `orphan_reference`.
    */

@@ -38,6 +38,41 @@ describe('after the first backfill', () => {
     expect(rows[0]!.n).toBe(changed.length);
   });
 
+  it('a deferred reference removed or changed in Mongo is removed or changed in Postgres', async () => {
+    const categories = stack.source.collection('categories');
+    const child = await categories.findOne({ parentId: { $type: 'objectId' } });
+    const other = await categories.findOne({ _id: { $nin: [child!._id, child!.parentId] }, parentId: null });
+    const users = stack.source.collection('users');
+    const referred = await users.findOne({ referredBy: { $type: 'objectId' } });
+    const newReferrer = await users.findOne({ _id: { $nin: [referred!._id, referred!.referredBy] } });
+    await categories.updateOne(
+      { _id: child!._id },
+      { $unset: { parentId: '' }, $set: { updatedAt: new Date() } },
+    );
+    await categories.updateOne(
+      { _id: other!._id },
+      { $set: { parentId: child!._id, updatedAt: new Date() } },
+    );
+    await users.updateOne(
+      { _id: referred!._id },
+      { $set: { referredBy: newReferrer!._id, updatedAt: new Date() } },
+    );
+
+    const { runId } = await startBackfill(stack.deps, { collections: ['categories', 'users'] });
+    expect((await stack.waitForRun(runId)).status).toBe('completed');
+    const parentOf = async (table: string, column: string, id: { toHexString(): string }) => {
+      const { rows } = await stack.pg.db.$client.query<{ parent: string | null }>(
+        `SELECT p.legacy_object_id AS parent FROM ${table} t LEFT JOIN ${table} p ON p.id = t.${column}
+          WHERE t.legacy_object_id = $1`,
+        [id.toHexString()],
+      );
+      return rows[0]!.parent;
+    };
+    expect(await parentOf('categories', 'parent_id', child!._id)).toBeNull();
+    expect(await parentOf('categories', 'parent_id', other!._id)).toBe(child!._id.toHexString());
+    expect(await parentOf('users', 'referred_by_id', referred!._id)).toBe(newReferrer!._id.toHexString());
+  });
+
   it('an older document never overwrites a newer row (dual-write races backfill)', async () => {
     const user = await stack.source.collection('users').findOne({ role: 'buyer', email: { $exists: true } });
     const id = user!._id.toHexString();

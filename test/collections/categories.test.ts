@@ -40,7 +40,9 @@ describe('categories mapper', () => {
       },
       links: [{ column: 'parent_id', parent: 'categories', parentLegacyId: parent.toHexString() }],
     });
-    expect(categoriesSpec.references).toEqual([{ path: 'parentId', parent: 'categories', deferred: true }]);
+    expect(categoriesSpec.references).toEqual([
+      { path: 'parentId', parent: 'categories', deferred: true, column: 'parent_id' },
+    ]);
   });
 
   it('a root category has no link; isActive absent → default true; soft delete kept', () => {

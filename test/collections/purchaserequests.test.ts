@@ -124,7 +124,7 @@ describe('purchaserequests mapper', () => {
       { path: 'preferredSellerIds', parent: 'users', many: true },
       { path: 'deliveryInfo.addressId', parent: 'addresses' },
       { path: 'offers', parent: 'selleroffers', many: true, deferred: true },
-      { path: 'acceptedOfferId', parent: 'selleroffers', deferred: true },
+      { path: 'acceptedOfferId', parent: 'selleroffers', deferred: true, column: 'accepted_offer_id' },
     ]);
     expect(Object.keys(purchaseRequestsSpec.children ?? {})).toEqual([
       'pr_preferred_sellers',

@@ -121,7 +121,7 @@ describe('users mapper', () => {
 
   it('declares its references and children for the engine', () => {
     expect(usersSpec.references).toEqual([
-      { path: 'referredBy', parent: 'users', deferred: true },
+      { path: 'referredBy', parent: 'users', deferred: true, column: 'referred_by_id' },
       { path: 'level', parent: 'levelconfigs', byValue: { column: 'level' } },
     ]);
     expect(Object.keys(usersSpec.children ?? {})).toEqual(['user_passkeys', 'user_refresh_tokens']);

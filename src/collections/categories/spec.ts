@@ -7,6 +7,6 @@ export const categoriesSpec: CollectionSpec = {
   collection: 'categories',
   phase: 2,
   table: categories,
-  references: [{ path: 'parentId', parent: 'categories', deferred: true }],
+  references: [{ path: 'parentId', parent: 'categories', deferred: true, column: 'parent_id' }],
   map: mapCategory,
 };

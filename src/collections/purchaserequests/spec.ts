@@ -36,7 +36,7 @@ export const purchaseRequestsSpec: CollectionSpec = {
     { path: 'preferredSellerIds', parent: 'users', many: true },
     { path: 'deliveryInfo.addressId', parent: 'addresses' },
     { path: 'offers', parent: 'selleroffers', many: true, deferred: true },
-    { path: 'acceptedOfferId', parent: 'selleroffers', deferred: true },
+    { path: 'acceptedOfferId', parent: 'selleroffers', deferred: true, column: 'accepted_offer_id' },
   ],
   moneyFields: ['budget.amount'],
   map: mapPurchaseRequest,

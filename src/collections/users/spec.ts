@@ -15,7 +15,7 @@ export const usersSpec: CollectionSpec = {
     user_refresh_tokens: { table: userRefreshTokens, ownerKey: 'userId' },
   },
   references: [
-    { path: 'referredBy', parent: 'users', deferred: true },
+    { path: 'referredBy', parent: 'users', deferred: true, column: 'referred_by_id' },
     { path: 'level', parent: 'levelconfigs', byValue: { column: 'level' } },
   ],
   map: mapUser,
