@@ -48,7 +48,7 @@ export function registerWorker(program: Command): void {
     )
     .option(
       '--rate-limit <n>',
-      'at most N backfill chunk jobs started per second across all workers (protects MongoDB)',
+      'at most N backfill jobs (chunks, mostly) started per second across all workers: protects MongoDB',
       parsePositiveInt('--rate-limit'),
     )
     .action(
