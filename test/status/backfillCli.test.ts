@@ -47,6 +47,8 @@ describe('strangler backfill', () => {
   it('prints the run id and returns without --wait', async () => {
     const result = await runCli(['backfill', '--collections', 'levelconfigs', '--chunk-size', '500'], env);
     expect(result.stderr).toMatch(/started/);
+    // No worker runs in this file: the CLI says so instead of leaving --wait to look hung.
+    expect(result.stderr).toMatch(/no worker consumes the backfill queue yet/);
     expect(result.code).toBe(0);
     const runId = result.stdout.trim();
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);

@@ -82,6 +82,12 @@ export function registerBackfill(program: Command): void {
         });
         // The id alone on stdout, so `run=$(strangler backfill)` works; the rest goes to stderr.
         process.stdout.write(`${runId}\n`);
+        if ((await deps.queues.backfill.getWorkers()).length === 0) {
+          // Not an error: workers may start later and will pick the run up. But say so, or --wait looks hung.
+          process.stderr.write(
+            'no worker consumes the backfill queue yet: start one with `strangler worker`\n',
+          );
+        }
         if (!options.wait) {
           process.stderr.write(
             `backfill ${runId} started; follow it with --wait or GET /api/backfills/${runId}\n`,
