@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedDestinationsSpec } from '../../src/collections/deriveddestinations/spec.js';
 import { allocateDerivationIndex, NotInTransactionError } from '../../src/db/derivationCounter.js';
 import { asPgUuid, type PgUuid } from '../../src/db/ids.js';
+import { createPool } from '../../src/db/client.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 let database: TestDatabase;
@@ -43,7 +44,7 @@ async function nextIndex(buyerId: PgUuid, chain: string): Promise<number | undef
 beforeAll(async () => {
   database = await createTestDatabase();
   // Its own pool, large enough that all 20 allocations really are in flight at once.
-  pool = new pg.Pool({ connectionString: database.url, max: 20 });
+  pool = createPool({ url: database.url, max: 20 });
 });
 
 afterAll(async () => {
