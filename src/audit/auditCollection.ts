@@ -1,10 +1,9 @@
 import { EJSON } from 'bson';
 import type { Db as MongoDb, Document } from 'mongodb';
-import { classifyReference } from '../collections/mapping/references.js';
 import { legacyIdOf } from '../collections/mapping/legacyId.js';
 import { isReject, type CollectionSpec, type LegacyDoc, type MapContext } from '../collections/spec.js';
 import { asPgUuid, type LegacyId } from '../db/ids.js';
-import { valuesAt } from '../backfill/references.js';
+import { referencedIds, valuesAt } from '../backfill/references.js';
 import { moneyShape, referenceShape } from './shapes.js';
 import type { CollectionAudit } from './report.js';
 
@@ -85,30 +84,18 @@ async function existenceContext(
   docs: readonly LegacyDoc[],
   memory: AuditMemory,
 ): Promise<MapContext> {
+  // One existence query per parent collection, like the backfill's one id_map lookup per parent.
   const present = new Map<string, Set<LegacyId>>();
-  for (const ref of spec.references) {
-    // Deferred references are resolved by the link pass, never through ctx; by-value ones separately.
-    if (ref.byValue || ref.deferred) continue;
-    const wanted = new Map<LegacyId, unknown>();
-    for (const doc of docs) {
-      for (const value of valuesAt(doc, ref.path)) {
-        const found = classifyReference(value, { stringIds: true });
-        if (found.kind === 'id') wanted.set(found.legacyId, value);
-      }
-    }
-    const ids = present.get(ref.parent) ?? new Set<LegacyId>();
-    present.set(ref.parent, ids);
+  for (const [parent, wanted] of referencedIds(spec, docs)) {
+    const ids = new Set<LegacyId>();
+    present.set(parent, ids);
     if (wanted.size === 0) continue;
     // A legacy id is either a 24-hex ObjectId or a string _id: ask for both forms.
-    const candidates = [...wanted.keys()].flatMap((id) =>
-      /^[0-9a-f]{24}$/.test(id) ? [id, { $oid: id }] : [id],
-    );
+    const candidates = [...wanted].flatMap((id) => (/^[0-9a-f]{24}$/.test(id) ? [id, { $oid: id }] : [id]));
     const query = EJSON.deserialize({ _id: { $in: candidates } }) as Document;
-    for await (const parent of mongo
-      .collection<Document>(ref.parent)
-      .find(query, { projection: { _id: 1 } })) {
-      const id = legacyIdOf(parent._id);
-      if (!memory.rejected.get(ref.parent)?.has(id)) ids.add(id);
+    for await (const found of mongo.collection<Document>(parent).find(query, { projection: { _id: 1 } })) {
+      const id = legacyIdOf(found._id);
+      if (!memory.rejected.get(parent)?.has(id)) ids.add(id);
     }
   }
   return {

@@ -21,15 +21,11 @@ export function valuesAt(doc: unknown, path: string): unknown[] {
 }
 
 /**
- * Resolves every reference a chunk's documents make, with one `id_map` query per parent collection,
- * before any document is mapped; the mapper then answers from memory. Strings are looked up as ids
- * liberally (a superset): whether a string is acceptable is the mapper's policy, not the prefetch's.
+ * Every legacy id a batch of documents references, per parent collection, through the references that
+ * are resolved while mapping (not deferred, not by value). Strings are taken as ids liberally (a
+ * superset): whether a string is acceptable is the mapper's policy, not the lookup's.
  */
-export async function prefetchReferences(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  docs: readonly LegacyDoc[],
-): Promise<MapContext> {
+export function referencedIds(spec: CollectionSpec, docs: readonly LegacyDoc[]): Map<string, Set<LegacyId>> {
   const wanted = new Map<string, Set<LegacyId>>();
   for (const ref of spec.references) {
     if (ref.deferred || ref.byValue) continue;
@@ -42,8 +38,23 @@ export async function prefetchReferences(
       }
     }
   }
+  return wanted;
+}
+
+/**
+ * Resolves every reference a chunk's documents make, with one `id_map` query per parent collection,
+ * before any document is mapped; the mapper then answers from memory. Strings are looked up as ids
+ * liberally (a superset): whether a string is acceptable is the mapper's policy, not the prefetch's.
+ */
+export async function prefetchReferences(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  docs: readonly LegacyDoc[],
+): Promise<MapContext> {
   const resolved = new Map<string, Map<LegacyId, PgUuid>>();
-  for (const [parent, ids] of wanted) resolved.set(parent, await lookupIds(client, parent, [...ids]));
+  for (const [parent, ids] of referencedIds(spec, docs)) {
+    resolved.set(parent, await lookupIds(client, parent, [...ids]));
+  }
   return {
     resolve(parent, legacyId) {
       const forParent = resolved.get(parent);
