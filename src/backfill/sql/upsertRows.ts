@@ -75,13 +75,7 @@ export async function replaceChildren(
       updatedOwners,
     ]);
   }
-  if (rows.length === 0) return;
-  const { json, columns } = rowsToJson(shape, rows);
-  const list = columns.map(quoteIdent).join(', ');
-  await client.query(
-    `INSERT INTO ${shape.quoted} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)`,
-    [json],
-  );
+  if (rows.length > 0) await insertRows(client, shape, rows);
 }
 
 /**
@@ -93,15 +87,24 @@ export async function probeInsert(
   shape: TableShape,
   row: Record<string, unknown>,
 ): Promise<unknown> {
-  const { json, columns } = rowsToJson(shape, [row]);
-  const list = columns.map(quoteIdent).join(', ');
   try {
-    await client.query(
-      `INSERT INTO ${shape.quoted} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)`,
-      [json],
-    );
+    await insertRows(client, shape, [row]);
     return null;
   } catch (error) {
     return error;
   }
+}
+
+/** A plain multi-row INSERT from one JSON parameter, typed by the table itself. */
+async function insertRows(
+  client: pg.ClientBase,
+  shape: TableShape,
+  rows: readonly Record<string, unknown>[],
+): Promise<void> {
+  const { json, columns } = rowsToJson(shape, rows);
+  const list = columns.map(quoteIdent).join(', ');
+  await client.query(
+    `INSERT INTO ${shape.quoted} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)`,
+    [json],
+  );
 }
