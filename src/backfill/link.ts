@@ -60,8 +60,34 @@ export async function applyLinks(
       [source, parent, column_name, runId],
     );
     dangling += missing.rowCount ?? 0;
+    // A parent that arrived since (a --since run, a retried reject, a restored document) settles the
+    // anomaly recorded when it was missing: once every link of the field resolves, the anomaly goes.
+    await client.query(
+      `WITH r AS (${resolvedLinks})
+       DELETE FROM migration_anomalies a
+        WHERE a.collection = $1 AND a.code = 'dangling_reference' AND a.field = $3
+          AND a.legacy_object_id IN (SELECT legacy_object_id FROM r)
+          AND NOT EXISTS (SELECT 1 FROM r WHERE r.legacy_object_id = a.legacy_object_id AND r.parent_id IS NULL)`,
+      [source, parent, column_name],
+    );
   }
   return { linked, dangling };
+}
+
+/**
+ * Every link pass that touches `collection`, as the referencing side or as the parent, for writers
+ * outside a run's completion (a retry of rejects): what they wrote is linked, and what links to it.
+ */
+export async function linkCollection(
+  client: pg.ClientBase,
+  collection: string,
+  runId: string | null,
+): Promise<void> {
+  for (const source of REGISTRY.order) {
+    for (const parent of REGISTRY.graph.deferredParents.get(source) ?? []) {
+      if (source === collection || parent === collection) await applyLinks(client, source, parent, runId);
+    }
+  }
 }
 
 function insertJunctionRows(resolvedLinks: string, ownerTable: string, junction: JunctionSpec): string {

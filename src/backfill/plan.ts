@@ -1,5 +1,5 @@
 import type { Db as MongoDb, Document } from 'mongodb';
-import { ID_TYPE_BRACKETS, type IdRange, type IdTypeBracket } from './ranges.js';
+import { SORTED_ID_BRACKETS, type IdRange, type IdTypeBracket } from './ranges.js';
 
 /** The bracket of an `_id` value, by the BSON types the driver hands back. */
 export function bracketOf(value: unknown): IdTypeBracket | undefined {
@@ -26,6 +26,10 @@ export async function planRanges(mongo: MongoDb, collection: string, chunkSize: 
   const coll = mongo.collection<Document>(collection);
   const ranges: IdRange[] = [];
   for (const type of await presentBrackets(mongo, collection)) {
+    if (type === 'other') {
+      ranges.push({ type, lo: null, hi: null });
+      continue;
+    }
     const inBracket: Document = { _id: { $type: type } };
     const first = await coll.findOne(inBracket, { projection: { _id: 1 }, sort: { _id: 1 } });
     if (!first) continue;
@@ -61,10 +65,13 @@ async function presentBrackets(mongo: MongoDb, collection: string): Promise<IdTy
     [1, -1].map((dir) => coll.findOne({}, { projection: { _id: 1 }, sort: { _id: dir as 1 | -1 } })),
   );
   if (!min || !max) return [];
-  const lo = ID_TYPE_BRACKETS.indexOf(bracketOf(min._id) ?? ID_TYPE_BRACKETS[0]!);
-  const hi = ID_TYPE_BRACKETS.indexOf(bracketOf(max._id) ?? ID_TYPE_BRACKETS.at(-1)!);
+  const lo = SORTED_ID_BRACKETS.indexOf(bracketOf(min._id) ?? SORTED_ID_BRACKETS[0]!);
+  const hi = SORTED_ID_BRACKETS.indexOf(bracketOf(max._id) ?? SORTED_ID_BRACKETS.at(-1)!);
   const present: IdTypeBracket[] = [];
-  for (const [i, type] of ID_TYPE_BRACKETS.entries()) {
+  // Types outside every bracket sort before numbers (null, MinKey) or after dates (Timestamp, regex,
+  // MaxKey), so the smallest or largest `_id` shows whether any exist, without a scan.
+  if (bracketOf(min._id) === undefined || bracketOf(max._id) === undefined) present.push('other');
+  for (const [i, type] of SORTED_ID_BRACKETS.entries()) {
     if (i < lo || i > hi) continue;
     const probe: Document = { _id: { $type: type } };
     if (i === lo || i === hi || (await coll.findOne(probe, { projection: { _id: 1 } }))) {

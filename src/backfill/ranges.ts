@@ -7,16 +7,15 @@ import type { Document, Filter } from 'mongodb';
  * collection whose `_id`s are ObjectIds on new rows and strings on old ones (configsettings) is planned
  * as one bracket per type, each range filtered with `$type` as well.
  */
-export const ID_TYPE_BRACKETS = [
-  'number',
-  'string',
-  'object',
-  'binData',
-  'objectId',
-  'bool',
-  'date',
-] as const;
+const ORDERED_BRACKETS = ['number', 'string', 'object', 'binData', 'objectId', 'bool', 'date'] as const;
+/**
+ * The brackets in MongoDB's sort order, plus `other`: every `_id` type none of them covers (null,
+ * MinKey/MaxKey, Timestamp, regex). Such documents cannot become rows, but they are read, as one
+ * unbounded range, so each becomes a reject with its reason instead of being skipped unseen.
+ */
+export const ID_TYPE_BRACKETS = [...ORDERED_BRACKETS, 'other'] as const;
 export type IdTypeBracket = (typeof ID_TYPE_BRACKETS)[number];
+export const SORTED_ID_BRACKETS: readonly IdTypeBracket[] = ORDERED_BRACKETS;
 
 export interface IdRange {
   readonly type: IdTypeBracket;
@@ -36,6 +35,10 @@ export function decodeBound(text: string | null): unknown {
 }
 
 export function rangeFilter(range: IdRange): Filter<Document> {
+  if (range.type === 'other') {
+    const outsideEveryBracket: Document = { _id: { $not: { $type: [...ORDERED_BRACKETS] } } };
+    return outsideEveryBracket;
+  }
   const condition: Record<string, unknown> = { $type: range.type };
   if (range.lo !== null && range.lo !== undefined) condition.$gte = range.lo;
   if (range.hi !== null && range.hi !== undefined) condition.$lt = range.hi;

@@ -2,7 +2,9 @@ import type pg from 'pg';
 import type { LegacyId, PgUuid } from '../db/ids.js';
 import { classifyReference } from '../collections/mapping/references.js';
 import type { CollectionSpec, LegacyDoc, MapContext } from '../collections/spec.js';
-import { lookupIds } from './sql/idMap.js';
+import { REGISTRY } from '../collections/registry.js';
+import { lookupLiveIds } from './sql/idMap.js';
+import { tableShape } from './sql/tableShape.js';
 
 /** Values at a dotted path, descending through arrays the way Mongo paths do. */
 export function valuesAt(doc: unknown, path: string): unknown[] {
@@ -42,8 +44,9 @@ export function referencedIds(spec: CollectionSpec, docs: readonly LegacyDoc[]):
 }
 
 /**
- * Resolves every reference a chunk's documents make, with one `id_map` query per parent collection,
- * before any document is mapped; the mapper then answers from memory. Strings are looked up as ids
+ * Resolves every reference a chunk's documents make, with one query per parent collection (`id_map`
+ * joined to the parent's table: only parents with a row resolve), before any document is mapped; the
+ * mapper then answers from memory. Strings are looked up as ids
  * liberally (a superset): whether a string is acceptable is the mapper's policy, not the prefetch's.
  */
 export async function prefetchReferences(
@@ -53,7 +56,8 @@ export async function prefetchReferences(
 ): Promise<MapContext> {
   const resolved = new Map<string, Map<LegacyId, PgUuid>>();
   for (const [parent, ids] of referencedIds(spec, docs)) {
-    resolved.set(parent, await lookupIds(client, parent, [...ids]));
+    const parentTable = tableShape(REGISTRY.get(parent).table).quoted;
+    resolved.set(parent, await lookupLiveIds(client, parent, parentTable, [...ids]));
   }
   return {
     resolve(parent, legacyId) {

@@ -3,7 +3,9 @@ import { REGISTRY } from '../collections/registry.js';
 import type { WorkerDeps } from '../workers/deps.js';
 import { copyChunk } from './copyChunk.js';
 import { inTransaction } from './runState.js';
-import type { IdTypeBracket } from './ranges.js';
+import { linkCollection } from './link.js';
+import { bracketOf } from './plan.js';
+import { ID_TYPE_BRACKETS } from './ranges.js';
 
 export interface RetryOptions {
   /** Only this collection's rejects. @defaultValue every collection, parents first */
@@ -18,7 +20,7 @@ export interface RetryResult {
   documents: number;
   migrated: number;
   stillRejected: number;
-  /** Rejected documents that no longer exist in MongoDB (deleted since): their rejects stay open. */
+  /** Rejected documents that no longer exist in MongoDB (deleted since): their rejects are closed as deleted. */
   missing: number;
 }
 
@@ -42,10 +44,8 @@ export async function retryRejects(deps: WorkerDeps, options: RetryOptions = {})
     const ids = rows.map((r) => EJSON.deserialize({ v: r.id }, { relaxed: false }).v as unknown);
     for (let i = 0; i < ids.length; i += batchSize) {
       const batch = ids.slice(i, i + batchSize);
-      for (const type of ['objectId', 'string'] as const satisfies readonly IdTypeBracket[]) {
-        const ofType = batch.filter((id) =>
-          type === 'string' ? typeof id === 'string' : typeof id !== 'string',
-        );
+      for (const type of ID_TYPE_BRACKETS) {
+        const ofType = batch.filter((id) => (bracketOf(id) ?? 'other') === type);
         if (ofType.length === 0) continue;
         const counts = await inTransaction(deps.db.$client, (client) =>
           copyChunk(client, deps.mongo, spec, {
@@ -61,6 +61,8 @@ export async function retryRejects(deps: WorkerDeps, options: RetryOptions = {})
         result.missing += ofType.length - counts.read;
       }
     }
+    // What the retry wrote gets its deferred links (and links pointing at it), as a run's completion would.
+    if (ids.length > 0) await inTransaction(deps.db.$client, (client) => linkCollection(client, collection, null));
   }
   return result;
 }

@@ -3,9 +3,10 @@ import type pg from 'pg';
 import type { LegacyId, PgUuid } from '../db/ids.js';
 import { versionOf } from '../collections/mapping/timestamps.js';
 import type { CollectionSpec, LegacyDoc, MappedDocument, Reject } from '../collections/spec.js';
-import { constraintReject, isConstraintError } from './constraintReject.js';
+import { constraintReject, isRowRefusal, type PgError } from './constraintReject.js';
 import type { RejectRow } from './sql/outcomes.js';
-import { probeInsert, replaceChildren, upsertRows } from './sql/upsertRows.js';
+import { ownersWithDifferentChildren, probeInsert, replaceChildren, upsertRows } from './sql/upsertRows.js';
+import { isUniqueFlagClash } from './uniqueFlags.js';
 import { quoteIdent, tableShape } from './sql/tableShape.js';
 
 export interface Mapped {
@@ -22,17 +23,40 @@ export interface WriteOutcome {
   changed: Mapped[];
   /** Updated, i.e. there before: their old child rows, junction rows and notes are cleared. */
   rewritten: Mapped[];
+  /** Left out: their rows were written by a reader that began after this one (upsertRows `stale`). */
+  stale: Mapped[];
 }
 
-/** The source document as canonical Extended JSON: every BSON type survives in the jsonb column. */
+/** The instant (Postgres' clock) this writer began reading MongoDB: the stamp of every row it writes. */
+export interface WriteContext {
+  readonly readStartedAt: Date;
+}
+
+/**
+ * The source document as canonical Extended JSON: every BSON type survives in the jsonb column. jsonb
+ * cannot hold U+0000, which BSON strings can, so a NUL in a key or string is written as the six
+ * characters `\u0000` (the reject row's message names the field that held it).
+ */
 export function rawOf(doc: LegacyDoc): unknown {
-  return EJSON.serialize(doc, { relaxed: false });
+  return withoutNul(EJSON.serialize(doc, { relaxed: false }));
+}
+
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\\u0000') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [key, item] of Object.entries(value)) out[withoutNul(key) as string] = withoutNul(item);
+    return out;
+  }
+  return value;
 }
 
 /**
  * Writes the mapped documents of a chunk (main rows, child rows, junction clean-up) inside the caller's
  * transaction. A row Postgres refuses becomes a reject: a unique clash is skipped by the upsert and
- * probed alone; a thrown refusal (FK, CHECK, unique clash on UPDATE) bisects the batch under savepoints,
+ * probed alone; a thrown refusal (FK, CHECK, unique clash on UPDATE, a data exception of SQLSTATE class
+ * 22 such as a value out of range) bisects the batch under savepoints,
  * so k offenders cost O(k log n) statements, not n.
  */
 export async function writeDocuments(
@@ -41,23 +65,28 @@ export async function writeDocuments(
   ids: ReadonlyMap<LegacyId, PgUuid>,
   batch: readonly Mapped[],
   rejects: RejectRow[],
+  context: WriteContext,
   depth = 0,
 ): Promise<WriteOutcome> {
-  const outcome: WriteOutcome = { written: [], changed: [], rewritten: [] };
+  const outcome: WriteOutcome = { written: [], changed: [], rewritten: [], stale: [] };
   if (batch.length === 0) return outcome;
   const savepoint = `write_${depth}`;
   await client.query(`SAVEPOINT ${savepoint}`);
   try {
-    const { inserted, updated, refused } = await writeBatch(client, spec, ids, batch);
+    const { inserted, updated, refused, stale } = await writeBatch(client, spec, ids, batch, context);
     await client.query(`RELEASE SAVEPOINT ${savepoint}`);
     for (const one of batch) {
       const id = ids.get(one.legacyId)!;
       if (refused.has(one.legacyId)) {
         rejects.push({
           legacyId: one.legacyId,
-          reject: await refusalOf(client, spec, ids, one),
+          reject: await refusalOf(client, spec, ids, one, context),
           raw: rawOf(one.doc),
         });
+        continue;
+      }
+      if (stale.has(one.legacyId)) {
+        outcome.stale.push(one);
         continue;
       }
       outcome.written.push(one);
@@ -66,7 +95,10 @@ export async function writeDocuments(
     }
     return outcome;
   } catch (error) {
-    if (!isConstraintError(error)) throw error;
+    if (!isRowRefusal(error)) throw error;
+    // A clash on a once-per-scope flag means another chunk settled the same scope concurrently: retry the
+    // chunk (it then sees the winner), never reject a document that maps.
+    if (isUniqueFlagClash(spec, error.constraint)) throw error;
     await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
     await client.query(`RELEASE SAVEPOINT ${savepoint}`);
     if (batch.length === 1) {
@@ -75,21 +107,32 @@ export async function writeDocuments(
       return outcome;
     }
     const middle = Math.ceil(batch.length / 2);
-    const left = await writeDocuments(client, spec, ids, batch.slice(0, middle), rejects, depth + 1);
-    const right = await writeDocuments(client, spec, ids, batch.slice(middle), rejects, depth + 1);
+    const left = await writeDocuments(client, spec, ids, batch.slice(0, middle), rejects, context, depth + 1);
+    const right = await writeDocuments(client, spec, ids, batch.slice(middle), rejects, context, depth + 1);
     return {
       written: [...left.written, ...right.written],
       changed: [...left.changed, ...right.changed],
       rewritten: [...left.rewritten, ...right.rewritten],
+      stale: [...left.stale, ...right.stale],
     };
   }
 }
 
+/** The engine's columns on top of the mapped row; writing a document clears any tombstone it had. */
 function mainRow(
   ids: ReadonlyMap<LegacyId, PgUuid>,
   { legacyId, doc, result }: Mapped,
+  context: WriteContext,
 ): Record<string, unknown> {
-  return { ...result.row, id: ids.get(legacyId), legacyObjectId: legacyId, sourceUpdatedAt: versionOf(doc) };
+  return {
+    ...result.row,
+    id: ids.get(legacyId),
+    legacyObjectId: legacyId,
+    sourceUpdatedAt: versionOf(doc),
+    sourceReadAt: context.readStartedAt,
+    sourceDeletedAt: null,
+    rejectedAt: null,
+  };
 }
 
 async function writeBatch(
@@ -97,26 +140,38 @@ async function writeBatch(
   spec: CollectionSpec,
   ids: ReadonlyMap<LegacyId, PgUuid>,
   batch: readonly Mapped[],
-): Promise<{ inserted: Set<PgUuid>; updated: Set<PgUuid>; refused: Set<LegacyId> }> {
+  context: WriteContext,
+): Promise<{ inserted: Set<PgUuid>; updated: Set<PgUuid>; refused: Set<LegacyId>; stale: Set<LegacyId> }> {
   const result = await upsertRows(
     client,
     tableShape(spec.table),
-    batch.map((one) => mainRow(ids, one)),
+    batch.map((one) => mainRow(ids, one, context)),
   );
   const inserted = new Set(result.inserted);
-  const updated = new Set(result.updated);
+  const stale = new Set(result.stale);
+  const refused = new Set(result.refused);
   for (const [childName, child] of Object.entries(spec.children ?? {})) {
     const shape = tableShape(child.table);
     const ownerColumn = shape.columnOf.get(child.ownerKey);
     if (!ownerColumn) throw new Error(`${childName} has no owner column ${child.ownerKey}`);
-    const childRows: Record<string, unknown>[] = [];
-    for (const { legacyId, result: mapped } of batch) {
-      const owner = ids.get(legacyId)!;
-      if (!inserted.has(owner) && !updated.has(owner)) continue;
-      for (const row of mapped.children?.[childName] ?? [])
-        childRows.push({ ...row, [child.ownerKey]: owner });
-    }
-    await replaceChildren(client, shape, ownerColumn, result.updated, childRows);
+    const rowsOf = (one: Mapped) =>
+      (one.result.children?.[childName] ?? []).map((row) => ({ ...row, [child.ownerKey]: ids.get(one.legacyId)! }));
+    // Child rows follow the mapping even when the main row did not change (a passkey added, an edited
+    // timeline entry): every written owner that was there before is compared, and replaced if it differs.
+    const existing = batch.filter(
+      (one) => !inserted.has(ids.get(one.legacyId)!) && !stale.has(one.legacyId) && !refused.has(one.legacyId),
+    );
+    const differing = await ownersWithDifferentChildren(
+      client,
+      shape,
+      ownerColumn,
+      existing.map((one) => ids.get(one.legacyId)!),
+      existing.flatMap(rowsOf),
+    );
+    const childRows = batch
+      .filter((one) => inserted.has(ids.get(one.legacyId)!) || differing.has(ids.get(one.legacyId)!))
+      .flatMap(rowsOf);
+    await replaceChildren(client, shape, ownerColumn, [...differing], childRows);
   }
   // Deferred columns and junction rows of a rewritten document are re-derived by the link pass from its
   // new pending links: clear them, or a reference removed in Mongo would survive in Postgres.
@@ -137,7 +192,7 @@ async function writeBatch(
     if (!ownerColumn) throw new Error(`junction ${name} has no owner column ${junction.ownerKey}`);
     await replaceChildren(client, shape, ownerColumn, result.updated, []);
   }
-  return { inserted, updated, refused: new Set(result.refused) };
+  return { inserted, updated: new Set(result.updated), refused, stale };
 }
 
 /** Why a row skipped by ON CONFLICT DO NOTHING was refused: insert it plainly under a savepoint. */
@@ -146,15 +201,19 @@ async function refusalOf(
   spec: CollectionSpec,
   ids: ReadonlyMap<LegacyId, PgUuid>,
   one: Mapped,
+  context: WriteContext,
 ): Promise<Reject> {
   await client.query('SAVEPOINT probe');
-  const error = await probeInsert(client, tableShape(spec.table), mainRow(ids, one));
+  const error = await probeInsert(client, tableShape(spec.table), mainRow(ids, one, context));
   await client.query('ROLLBACK TO SAVEPOINT probe');
   await client.query('RELEASE SAVEPOINT probe');
-  if (isConstraintError(error)) return constraintReject(error);
-  // Refused a moment ago, accepted now: a concurrent writer removed the clash. Say so; a retry settles it.
-  return {
-    reject: 'constraint_violation',
-    message: 'refused by a unique constraint that no longer clashes; retry it',
-  };
+  if (isRowRefusal(error)) {
+    if (isUniqueFlagClash(spec, (error as PgError).constraint)) throw error as Error;
+    return constraintReject(error);
+  }
+  // Refused a moment ago, accepted now: the clashing row belonged to a concurrent transaction that has
+  // since changed or rolled back. The document maps, so it must not become a reject: retry the chunk.
+  throw new Error(
+    `${spec.collection} ${one.legacyId}: refused by a unique constraint that no longer clashes (a concurrent writer); retrying`,
+  );
 }

@@ -103,6 +103,7 @@ export const ANOMALY_CODES = [
   'null_array_element',
   'duplicate_array_element',
   'unrecognised_reference',
+  'demoted_flag', // a flag Postgres allows once per scope (one primary address per user) was set twice
 ] as const;
 export type AnomalyCode = (typeof ANOMALY_CODES)[number];
 
@@ -135,6 +136,20 @@ export interface JunctionSpec {
   readonly targetKey: string;
 }
 
+/**
+ * A boolean that a partial unique index allows once per scope (`addresses.primary` per user). MongoDB
+ * never enforced it, so two holders exist in real data; the oldest document (smallest legacy id) keeps
+ * the flag and the others migrate with it off and a `demoted_flag` anomaly (docs/data-policy.md).
+ */
+export interface UniqueFlagSpec {
+  /** The partial unique index, e.g. `addresses_one_primary_per_user_uq`. */
+  readonly constraint: string;
+  /** Drizzle property of the boolean column. */
+  readonly flag: string;
+  /** Drizzle property of the column the flag is unique within. */
+  readonly scope: string;
+}
+
 export interface CollectionSpec {
   /** The Mongo collection name (`status --json` reports it as `name`). */
   readonly collection: string;
@@ -144,6 +159,7 @@ export interface CollectionSpec {
   readonly children?: Readonly<Record<string, ChildTableSpec>>;
   readonly junctions?: Readonly<Record<string, JunctionSpec>>;
   readonly references: readonly ReferenceSpec[];
+  readonly uniqueFlags?: readonly UniqueFlagSpec[];
   /** Dotted paths of fields that carry money; the audit and the verifier sum them exactly. */
   readonly moneyFields?: readonly string[];
   map(doc: LegacyDoc, ctx: MapContext): MapResult;

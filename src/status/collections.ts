@@ -2,12 +2,19 @@ import { getTableName } from 'drizzle-orm';
 import { REGISTRY } from '../collections/registry.js';
 import type { CollectionSpec } from '../collections/spec.js';
 import type { WorkerDeps } from '../workers/deps.js';
-import { countAnomalies, countMainRows, countOpenGaps, countOpenRejects, readModes } from './counts.js';
+import {
+  countAnomalies,
+  countDeletions,
+  countMainRows,
+  countOpenGaps,
+  countOpenRejects,
+  readModes,
+} from './counts.js';
 import { lastBackfills, type LastBackfill } from './lastBackfill.js';
 
 /**
  * One row of `strangler status` / `GET /api/collections`. The field names `name`, `mode`, `source`,
- * `migrated`, `rejected`, `gapsOpen` and `lastVerification` are a DESIGN.md contract (`status --json`).
+ * `migrated`, `rejected`, `deleted`, `gapsOpen` and `lastVerification` are a DESIGN.md contract (`status --json`).
  */
 export interface CollectionStatus {
   /** The Mongo collection name. */
@@ -21,10 +28,12 @@ export interface CollectionStatus {
    * source. It can be off after an unclean shutdown; the verifier's counts are the exact ones.
    */
   source: number;
-  /** Exact `count(*)` of the main table. */
+  /** Exact count of the main table's live rows: documents that exist in MongoDB and are migrated. */
   migrated: number;
   /** Open rows of migration_rejects. */
   rejected: number;
+  /** Documents found gone from MongoDB (their rows removed, or tombstoned where still referenced). */
+  deleted: number;
   anomalies: number;
   /** Open rows of pg_dualwrite_gaps. */
   gapsOpen: number;
@@ -40,12 +49,13 @@ const DEFAULT_MODE = 'mongo';
 export async function collectionStatuses(deps: WorkerDeps): Promise<CollectionStatus[]> {
   const specs = REGISTRY.order.map((name) => REGISTRY.get(name));
   const { db, mongo } = deps;
-  const [migrated, rejected, anomalies, gaps, modes, backfills, sources] = await Promise.all([
+  const [migrated, rejected, deleted, anomalies, gaps, modes, backfills, sources] = await Promise.all([
     countMainRows(
       db,
       specs.map((spec) => ({ collection: spec.collection, table: spec.table })),
     ),
     countOpenRejects(db),
+    countDeletions(db),
     countAnomalies(db),
     countOpenGaps(db),
     readModes(db),
@@ -60,6 +70,7 @@ export async function collectionStatuses(deps: WorkerDeps): Promise<CollectionSt
     source: sources[i] ?? 0,
     migrated: migrated.get(spec.collection) ?? 0,
     rejected: rejected.get(spec.collection) ?? 0,
+    deleted: deleted.get(spec.collection) ?? 0,
     anomalies: anomalies.get(spec.collection) ?? 0,
     gapsOpen: gaps.get(spec.collection) ?? 0,
     lastBackfill: backfills.get(spec.collection) ?? null,

@@ -28,6 +28,8 @@ export const nullElement: QuirkExpectation = { outcome: 'migrated', anomaly: 'nu
 export const duplicateElement: QuirkExpectation = { outcome: 'migrated', anomaly: 'duplicate_array_element' };
 /** A Mixed reference holding a string that is neither an id nor a `tmpl_…` ref: kept as `external`. */
 export const unrecognised: QuirkExpectation = { outcome: 'migrated', anomaly: 'unrecognised_reference' };
+/** A second holder of a once-per-scope flag (a second primary address): the oldest keeps it. */
+export const demotedFlag: QuirkExpectation = { outcome: 'migrated', anomaly: 'demoted_flag' };
 export const rejected = (reason: RejectReason): QuirkExpectation => ({ outcome: 'rejected', reason });
 
 /**

@@ -73,13 +73,13 @@ describe('after the first backfill', () => {
     expect(await parentOf('users', 'referred_by_id', referred!._id)).toBe(newReferrer!._id.toHexString());
   });
 
-  it('an older document never overwrites a newer row (dual-write races backfill)', async () => {
+  it('an older read never overwrites a newer row (dual-write races backfill)', async () => {
     const user = await stack.source.collection('users').findOne({ role: 'buyer', email: { $exists: true } });
     const id = user!._id.toHexString();
-    // A dual-write already put a newer version in Postgres.
+    // A dual-write sync that began reading MongoDB after this run's chunks did already wrote the row.
     const future = new Date(Date.now() + 3_600_000);
     await stack.pg.db.$client.query(
-      `UPDATE users SET email = 'newer@example.com', source_updated_at = $2 WHERE legacy_object_id = $1`,
+      `UPDATE users SET email = 'newer@example.com', source_read_at = $2 WHERE legacy_object_id = $1`,
       [id, future],
     );
     const { runId } = await startBackfill(stack.deps, { collections: ['users'] });

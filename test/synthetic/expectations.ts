@@ -38,7 +38,7 @@ export const POLICY: Record<string, Record<string, unknown>> = {
     string_hex_id: migrated,
     missing_user_id: rejected('missing_field'),
     null_user_id: rejected('missing_field'),
-    duplicate_primary: rejected('constraint_violation'),
+    duplicate_primary: { outcome: 'migrated', anomaly: 'demoted_flag' },
     missing_timestamps: migrated,
     unknown_field: migrated,
     emoji_text: migrated,

@@ -228,7 +228,7 @@ describe('synthetic generator (pure)', () => {
       if (user.email) expect(user.email).toBe(user.email.toLowerCase());
   });
 
-  it('rejects exactly the later of two primary addresses of one user, by _id order', () => {
+  it('labels exactly the later of two primary addresses of one user, by _id order, for demotion', () => {
     const addresses = [...(data.docs.addresses ?? [])].sort((a, b) =>
       idText(a._id).localeCompare(idText(b._id)),
     );

@@ -39,16 +39,54 @@ export async function recordRejects(
   );
 }
 
-/** Documents that now map: any open reject of theirs is settled (kept, with resolved_at, for history). */
+/**
+ * Documents that now map, or that left MongoDB: any open reject of theirs is settled (kept, with
+ * resolved_at and how it was settled, for history).
+ */
 export async function resolveRejects(
   client: pg.ClientBase,
   collection: string,
   legacyIds: readonly LegacyId[],
+  resolution: 'migrated' | 'deleted',
 ) {
   if (legacyIds.length === 0) return;
   await client.query(
-    `UPDATE migration_rejects SET resolved_at = now()
+    `UPDATE migration_rejects SET resolved_at = now(), resolution = $3
       WHERE collection = $1 AND legacy_object_id = ANY($2::text[]) AND resolved_at IS NULL`,
+    [collection, legacyIds, resolution],
+  );
+}
+
+/** Documents found gone from MongoDB: the fourth outcome, next to migrated, rejected and queued. */
+export async function recordDeletions(
+  client: pg.ClientBase,
+  runId: string | null,
+  collection: string,
+  retired: { removed: readonly LegacyId[]; tombstoned: readonly LegacyId[] },
+): Promise<void> {
+  const rows = [
+    ...retired.removed.map((id) => ({ id, tombstoned: false })),
+    ...retired.tombstoned.map((id) => ({ id, tombstoned: true })),
+  ];
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO migration_deletions (collection, legacy_object_id, run_id, tombstoned)
+     SELECT $1, r.id, $2::uuid, r.tombstoned FROM json_to_recordset($3::json) AS r(id text, tombstoned boolean)
+     ON CONFLICT (collection, legacy_object_id) DO UPDATE
+       SET tombstoned = EXCLUDED.tombstoned, run_id = EXCLUDED.run_id, detected_at = now()`,
+    [collection, runId, JSON.stringify(rows)],
+  );
+}
+
+/** Documents written again (restored in MongoDB): they are no longer deleted. */
+export async function forgetDeletions(
+  client: pg.ClientBase,
+  collection: string,
+  legacyIds: readonly LegacyId[],
+): Promise<void> {
+  if (legacyIds.length === 0) return;
+  await client.query(
+    `DELETE FROM migration_deletions WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`,
     [collection, legacyIds],
   );
 }

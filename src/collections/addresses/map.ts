@@ -19,7 +19,8 @@ const ADDRESS_SHAPE: Shape = {
 /**
  * An addresses document → addresses row. `country` is copied as found even when it is not two letters:
  * the source never validated it, and the policy copies strings byte for byte. A second primary address
- * of one user maps fine and is refused by `addresses_one_primary_per_user_uq` (constraint_violation).
+ * of one user maps as primary here; the write path keeps the oldest one primary and demotes the others
+ * with a `demoted_flag` anomaly (spec.uniqueFlags, docs/data-policy.md).
  */
 export function mapAddress(doc: LegacyDoc, ctx: MapContext): MapResult {
   const b = new MapBuilder(ctx);

@@ -8,5 +8,6 @@ export const addressesSpec: CollectionSpec = {
   phase: 1,
   table: addresses,
   references: [{ path: 'userId', parent: 'users' }],
+  uniqueFlags: [{ constraint: 'addresses_one_primary_per_user_uq', flag: 'primary', scope: 'userId' }],
   map: mapAddress,
 };

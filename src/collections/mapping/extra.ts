@@ -23,14 +23,16 @@ const MONGOOSE_FIELDS: Shape = { _id: true, __v: true, createdAt: true, updatedA
  */
 function undeclared(value: Record<string, unknown>, shape: Shape): Record<string, unknown> | undefined {
   let extra: Record<string, unknown> | undefined;
-  for (const key in value) {
+  // Own keys only, looked up as own properties, and collected into a null-prototype object: a field
+  // named `__proto__`, `toString` or `hasOwnProperty` is data like any other, never a member of Object.
+  for (const key of Object.keys(value)) {
     const field = value[key];
-    const declared = shape[key];
+    const declared = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (declared === undefined) {
-      (extra ??= {})[key] = field;
+      (extra ??= Object.create(null) as Record<string, unknown>)[key] = field;
     } else if (declared !== true && isPlainObject(field)) {
       const nested = undeclared(field, declared);
-      if (nested !== undefined) (extra ??= {})[key] = nested;
+      if (nested !== undefined) (extra ??= Object.create(null) as Record<string, unknown>)[key] = nested;
     }
   }
   return extra;
@@ -41,7 +43,7 @@ const withMongooseFields = new WeakMap<Shape, Shape>();
 function documentShape(shape: Shape): Shape {
   let merged = withMongooseFields.get(shape);
   if (!merged) {
-    merged = { ...MONGOOSE_FIELDS, ...shape };
+    merged = Object.assign(Object.create(null) as Record<string, true | Shape>, MONGOOSE_FIELDS, shape);
     withMongooseFields.set(shape, merged);
   }
   return merged;

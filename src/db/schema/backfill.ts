@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -99,6 +100,8 @@ export const migrationRejects = pgTable(
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    /** How it was settled: `migrated` (it maps now) or `deleted` (the document left MongoDB). */
+    resolution: text('resolution'),
   },
   (t) => [
     uniqueIndex('migration_rejects_open_uq')
@@ -106,6 +109,23 @@ export const migrationRejects = pgTable(
       .where(sql`resolved_at IS NULL`),
     index('migration_rejects_reason_idx').on(t.collection, t.reason),
   ],
+);
+
+/**
+ * Documents that left MongoDB after they were seen: the fourth outcome beside migrated, rejected and
+ * queued. `tombstoned` says the row was kept (with `source_deleted_at`) because other rows reference it;
+ * otherwise it was removed with its child rows. A document that comes back loses its record.
+ */
+export const migrationDeletions = pgTable(
+  'migration_deletions',
+  {
+    collection: text('collection').notNull(),
+    legacyId: text('legacy_object_id').$type<LegacyId>().notNull(),
+    runId: uuid('run_id'),
+    tombstoned: boolean('tombstoned').notNull(),
+    detectedAt: timestamp('detected_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.collection, t.legacyId] })],
 );
 
 /** Migrated, but worth a reviewer's look (docs/data-policy.md): dangling optional references, nulls in arrays. */

@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
 import type { CollectionGenerator } from '../generator.js';
 import type { SeedPlan } from '../plan.js';
-import { MIGRATED, rejected } from '../quirks.js';
+import { demotedFlag, MIGRATED, rejected } from '../quirks.js';
 import * as text from '../text.js';
 import { timestamps, withUnknownFields } from './common.js';
 
@@ -50,7 +50,7 @@ export const addresses: CollectionGenerator = {
     string_hex_id: MIGRATED, // userId as a 24-hex string of a real user: read as the ObjectId it spells
     missing_user_id: rejected('missing_field'),
     null_user_id: rejected('missing_field'),
-    duplicate_primary: rejected('constraint_violation'), // the later of two primaries, by _id
+    duplicate_primary: demotedFlag, // the later of two primaries, by _id: migrated with primary = false
     missing_timestamps: MIGRATED,
     unknown_field: MIGRATED,
     emoji_text: MIGRATED,
