@@ -36,6 +36,11 @@ describe('collection status', () => {
     }
     await deps.db.execute(sql`
       INSERT INTO level_configs (id, legacy_object_id, level) VALUES (gen_random_uuid(), 'a', 1), (gen_random_uuid(), 'b', 2)`);
+    // A tombstone: its document left MongoDB but the row is kept; it counts as deleted, not as migrated.
+    await deps.db.execute(sql`
+      INSERT INTO level_configs (id, legacy_object_id, level, source_deleted_at) VALUES (gen_random_uuid(), 'e', 9, now())`);
+    await deps.db.execute(sql`
+      INSERT INTO migration_deletions (collection, legacy_object_id, tombstoned) VALUES ('levelconfigs', 'e', true), ('levelconfigs', 'f', false)`);
     await deps.db.execute(sql`
       INSERT INTO migration_rejects (collection, legacy_object_id, reason, message, raw, resolved_at) VALUES
         ('levelconfigs', 'c', 'invalid_type', 'level is a string', '{}', NULL),
@@ -84,6 +89,7 @@ describe('collection status', () => {
       source: 3,
       migrated: 2,
       rejected: 1,
+      deleted: 2,
       anomalies: 0,
       gapsOpen: 0,
       lastBackfill: {
@@ -99,6 +105,7 @@ describe('collection status', () => {
       source: 0,
       migrated: 0,
       rejected: 1,
+      deleted: 0,
       anomalies: 1,
       gapsOpen: 2,
       lastBackfill: null,
@@ -114,7 +121,16 @@ describe('collection status', () => {
     const parsed = JSON.parse(lines[0]!) as { collections: Record<string, unknown>[] };
     expect(parsed.collections.map((c) => c.name)).toEqual([...REGISTRY.order]);
     for (const collection of parsed.collections) {
-      for (const key of ['name', 'mode', 'source', 'migrated', 'rejected', 'gapsOpen', 'lastVerification']) {
+      for (const key of [
+        'name',
+        'mode',
+        'source',
+        'migrated',
+        'rejected',
+        'deleted',
+        'gapsOpen',
+        'lastVerification',
+      ]) {
         expect(collection, `${String(collection.name)}.${key}`).toHaveProperty(key);
       }
       expect(typeof collection.source).toBe('number');
@@ -123,6 +139,7 @@ describe('collection status', () => {
     expect(parsed.collections.find((c) => c.name === 'levelconfigs')).toMatchObject({
       source: 3,
       migrated: 2,
+      deleted: 2,
       mode: 'dual',
     });
   });
@@ -131,10 +148,10 @@ describe('collection status', () => {
     const result = await runCli(['status'], env);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^COLLECTION\s+PHASE\s+MODE\s+SOURCE\s+MIGRATED\s+REJECTED/);
+    expect(lines[0]).toMatch(/^COLLECTION\s+PHASE\s+MODE\s+SOURCE\s+MIGRATED\s+REJECTED\s+DELETED/);
     expect(lines).toHaveLength(REGISTRY.order.length + 1);
     const row = lines.find((line) => line.startsWith('levelconfigs'));
-    expect(row).toMatch(/levelconfigs\s+\d\s+dual\s+3\s+2\s+1\s+0\s+0\s+completed 11111111/);
+    expect(row).toMatch(/levelconfigs\s+\d\s+dual\s+3\s+2\s+1\s+2\s+0\s+0\s+completed 11111111/);
     // Right-aligned numbers: the SOURCE column ends at the same offset on every line.
     const end = lines[0]!.indexOf('SOURCE') + 'SOURCE'.length;
     for (const line of lines.slice(1)) expect(line[end - 1]).toMatch(/\d/);
