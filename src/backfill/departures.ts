@@ -73,15 +73,16 @@ export async function findDepartures(
   const bounds = textRange(range);
   if (!bounds) return { rows: [], rejects: [] };
   const main = tableShape(spec.table).quoted;
-  const { rows } = await client.query<{ legacy_object_id: LegacyId; kind: 'row' | 'reject' }>(
+  // The range's present ids go to Postgres, so only the (usually zero) absent ones come back.
+  const { rows: candidates } = await client.query<{ legacy_object_id: LegacyId; kind: 'row' | 'reject' }>(
     `SELECT legacy_object_id, 'row' AS kind FROM ${main}
       WHERE source_deleted_at IS NULL AND NOT COALESCE(source_read_at > $1, false) AND ${bounds.where}
+        AND legacy_object_id <> ALL($5::text[])
      UNION ALL
      SELECT legacy_object_id, 'reject' FROM migration_rejects
-      WHERE collection = $4 AND resolved_at IS NULL AND ${bounds.where}`,
-    [readStartedAt, ...bounds.params, spec.collection],
+      WHERE collection = $4 AND resolved_at IS NULL AND ${bounds.where} AND legacy_object_id <> ALL($5::text[])`,
+    [readStartedAt, ...bounds.params, spec.collection, [...present]],
   );
-  const candidates = rows.filter((r) => !present.has(r.legacy_object_id));
   if (candidates.length === 0) return { rows: [], rejects: [] };
   const stillThere = await existingIds(mongo, spec, [...new Set(candidates.map((c) => c.legacy_object_id))]);
   const gone = candidates.filter((c) => !stillThere.has(c.legacy_object_id));

@@ -1,4 +1,5 @@
 import { Decimal128, Long, MinKey, ObjectId, Timestamp } from 'bson';
+import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryRejects } from '../../src/backfill/retry.js';
 import { startBackfill } from '../../src/backfill/start.js';
@@ -300,7 +301,8 @@ describe('the hardened copy path', () => {
     );
     await run(['users']);
     expect(await countPasskeys()).toBe(before + 1);
-    await users.updateOne({ _id: user!._id }, { $pull: { passkeys: { credentialId: 'added-by-hand' } } });
+    const pull: Document = { $pull: { passkeys: { credentialId: 'added-by-hand' } } };
+    await users.updateOne({ _id: user!._id }, pull);
     await run(['users']);
     expect(await countPasskeys()).toBe(before);
   });
