@@ -11,7 +11,11 @@ import { tableShape } from './sql/tableShape.js';
 const OBJECT_ID_TEXT = '^[0-9a-f]{24}$';
 
 /** The legacy ids of every document in a range, read as `_id` only (a covered index scan). */
-export async function idsInRange(mongo: MongoDb, spec: CollectionSpec, range: IdRange): Promise<Set<LegacyId>> {
+export async function idsInRange(
+  mongo: MongoDb,
+  spec: CollectionSpec,
+  range: IdRange,
+): Promise<Set<LegacyId>> {
   const ids = new Set<LegacyId>();
   const cursor = mongo
     .collection<Document>(spec.collection)
@@ -39,7 +43,11 @@ function legacyIdOrNull(id: unknown): LegacyId | null {
 function textRange(range: IdRange): { where: string; params: unknown[] } | null {
   if (range.type !== 'objectId' && range.type !== 'string') return null;
   const asText = (bound: unknown) =>
-    bound === null || bound === undefined ? null : range.type === 'objectId' ? (bound as ObjectId).toHexString() : String(bound);
+    bound === null || bound === undefined
+      ? null
+      : range.type === 'objectId'
+        ? (bound as ObjectId).toHexString()
+        : String(bound);
   return {
     where: `(legacy_object_id ${range.type === 'objectId' ? '~' : '!~'} '${OBJECT_ID_TEXT}'
              AND ($2::text IS NULL OR legacy_object_id COLLATE "C" >= $2)

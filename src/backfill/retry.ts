@@ -62,7 +62,8 @@ export async function retryRejects(deps: WorkerDeps, options: RetryOptions = {})
       }
     }
     // What the retry wrote gets its deferred links (and links pointing at it), as a run's completion would.
-    if (ids.length > 0) await inTransaction(deps.db.$client, (client) => linkCollection(client, collection, null));
+    if (ids.length > 0)
+      await inTransaction(deps.db.$client, (client) => linkCollection(client, collection, null));
   }
   return result;
 }

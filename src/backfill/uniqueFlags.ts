@@ -59,16 +59,18 @@ async function settleFlag(
   };
   for (const m of holders) contend(String(m.result.row[flag.scope]), m.legacyId);
   // A stored holder in this batch contends with what its document says now, not with its old row.
-  for (const row of stored) if (row.live && !inBatch.has(row.legacy_object_id)) contend(row.scope, row.legacy_object_id);
+  for (const row of stored)
+    if (row.live && !inBatch.has(row.legacy_object_id)) contend(row.scope, row.legacy_object_id);
 
   // Every stored holder that lost gives the flag up before the batch is written, in this batch or not:
   // the upsert inserts the winner and updates the losers in one statement, and its INSERT would still
   // see the old holder in the unique index.
   const demotedRows = stored.filter((r) => winner.get(r.scope) !== r.legacy_object_id);
   if (demotedRows.length > 0) {
-    await client.query(`UPDATE ${shape.quoted} SET ${flagColumn} = false WHERE legacy_object_id = ANY($1::text[])`, [
-      demotedRows.map((r) => r.legacy_object_id),
-    ]);
+    await client.query(
+      `UPDATE ${shape.quoted} SET ${flagColumn} = false WHERE legacy_object_id = ANY($1::text[])`,
+      [demotedRows.map((r) => r.legacy_object_id)],
+    );
     const anomalies = demotedRows
       .filter((r) => r.live)
       .map((r) => ({
@@ -89,14 +91,18 @@ async function settleFlag(
   }
   return batch.map((m) => {
     const scope = m.result.row[flag.scope];
-    if (m.result.row[flag.flag] !== true || scope == null || winner.get(String(scope)) === m.legacyId) return m;
+    if (m.result.row[flag.flag] !== true || scope == null || winner.get(String(scope)) === m.legacyId)
+      return m;
     const holder = winner.get(String(scope))!;
     return {
       ...m,
       result: {
         ...m.result,
         row: { ...m.result.row, [flag.flag]: false },
-        anomalies: [...(m.result.anomalies ?? []), demotion(flag.flag, `${flag.scope} ${String(scope)}`, holder)],
+        anomalies: [
+          ...(m.result.anomalies ?? []),
+          demotion(flag.flag, `${flag.scope} ${String(scope)}`, holder),
+        ],
       },
     };
   });

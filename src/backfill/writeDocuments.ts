@@ -42,7 +42,8 @@ export function rawOf(doc: LegacyDoc): unknown {
 }
 
 function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\\u0000') : value;
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? value.replaceAll('\u0000', '\\u0000') : value;
   if (Array.isArray(value)) return value.map(withoutNul);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -155,11 +156,15 @@ async function writeBatch(
     const ownerColumn = shape.columnOf.get(child.ownerKey);
     if (!ownerColumn) throw new Error(`${childName} has no owner column ${child.ownerKey}`);
     const rowsOf = (one: Mapped) =>
-      (one.result.children?.[childName] ?? []).map((row) => ({ ...row, [child.ownerKey]: ids.get(one.legacyId)! }));
+      (one.result.children?.[childName] ?? []).map((row) => ({
+        ...row,
+        [child.ownerKey]: ids.get(one.legacyId)!,
+      }));
     // Child rows follow the mapping even when the main row did not change (a passkey added, an edited
     // timeline entry): every written owner that was there before is compared, and replaced if it differs.
     const existing = batch.filter(
-      (one) => !inserted.has(ids.get(one.legacyId)!) && !stale.has(one.legacyId) && !refused.has(one.legacyId),
+      (one) =>
+        !inserted.has(ids.get(one.legacyId)!) && !stale.has(one.legacyId) && !refused.has(one.legacyId),
     );
     const differing = await ownersWithDifferentChildren(
       client,

@@ -53,9 +53,14 @@ function referencingKeys(client: pg.ClientBase, spec: CollectionSpec): Promise<F
         [quoteIdent(table)],
       )
       .then(({ rows }) => {
-        if (rows.some((r) => r.columns !== 1)) throw new Error(`${table}: multi-column foreign keys are not supported`);
+        if (rows.some((r) => r.columns !== 1))
+          throw new Error(`${table}: multi-column foreign keys are not supported`);
         return rows
-          .map((r) => ({ table: r.table.replaceAll('"', ''), column: r.column, referencedColumn: r.referenced_column }))
+          .map((r) => ({
+            table: r.table.replaceAll('"', ''),
+            column: r.column,
+            referencedColumn: r.referenced_column,
+          }))
           .filter((fk) => !own.has(`${fk.table}.${fk.column}`));
       });
     keys.catch(() => referencingKeysOf.delete(table));

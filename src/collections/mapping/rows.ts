@@ -1,7 +1,8 @@
 import type { Table } from 'drizzle-orm';
 
 /** Columns the engine fills in itself (spec.ts `MappedDocument.row`). */
-type EngineColumns = 'id' | 'legacyObjectId' | 'sourceUpdatedAt' | 'sourceReadAt' | 'sourceDeletedAt' | 'rejectedAt';
+type EngineColumns =
+  'id' | 'legacyObjectId' | 'sourceUpdatedAt' | 'sourceReadAt' | 'sourceDeletedAt' | 'rejectedAt';
 
 /**
  * The row a mapper returns for a main table: EVERY column except the engine's and the deferred ones,
