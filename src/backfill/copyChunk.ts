@@ -187,7 +187,12 @@ async function settleDepartures(
   }
   const retired = await retireRows(client, spec, gone.rows, 'deleted', readStartedAt);
   const deleted = [...retired.removed, ...retired.tombstoned];
-  await resolveRejects(client, spec.collection, [...new Set([...deleted, ...gone.rejects])], 'deleted');
+  const closed = await resolveRejects(
+    client,
+    spec.collection,
+    [...new Set([...deleted, ...gone.rejects])],
+    'deleted',
+  );
   await recordDeletions(client, target.runId, spec.collection, retired);
-  return new Set([...deleted, ...gone.rejects]).size;
+  return new Set([...deleted, ...closed]).size;
 }

@@ -1,11 +1,9 @@
 import { EJSON } from 'bson';
 import { REGISTRY } from '../collections/registry.js';
 import type { WorkerDeps } from '../workers/deps.js';
-import { copyChunk } from './copyChunk.js';
 import { inTransaction } from './runState.js';
 import { linkCollection } from './link.js';
-import { bracketOf } from './plan.js';
-import { ID_TYPE_BRACKETS } from './ranges.js';
+import { syncDocuments } from '../sync/syncDocuments.js';
 
 export interface RetryOptions {
   /** Only this collection's rejects. @defaultValue every collection, parents first */
@@ -25,7 +23,7 @@ export interface RetryResult {
 }
 
 /**
- * Re-reads rejected documents from MongoDB and runs them through the same chunk path as the backfill,
+ * Re-reads rejected documents from MongoDB and syncs them (src/sync: the same chunk path as the backfill),
  * after the mapper or the data was fixed. A document that now maps settles its reject (resolved_at); one
  * that still fails refreshes its reason. Parents first, so fixed parents unblock their orphans.
  */
@@ -34,7 +32,6 @@ export async function retryRejects(deps: WorkerDeps, options: RetryOptions = {})
   const collections = options.collection ? REGISTRY.select([options.collection]) : REGISTRY.order;
   const result: RetryResult = { documents: 0, migrated: 0, stillRejected: 0, missing: 0 };
   for (const collection of collections) {
-    const spec = REGISTRY.get(collection);
     const { rows } = await deps.db.$client.query<{ id: unknown }>(
       `SELECT raw -> '_id' AS id FROM migration_rejects
         WHERE collection = $1 AND resolved_at IS NULL AND ($2::text IS NULL OR reason = $2) ORDER BY id`,
@@ -44,22 +41,11 @@ export async function retryRejects(deps: WorkerDeps, options: RetryOptions = {})
     const ids = rows.map((r) => EJSON.deserialize({ v: r.id }, { relaxed: false }).v as unknown);
     for (let i = 0; i < ids.length; i += batchSize) {
       const batch = ids.slice(i, i + batchSize);
-      for (const type of ID_TYPE_BRACKETS) {
-        const ofType = batch.filter((id) => (bracketOf(id) ?? 'other') === type);
-        if (ofType.length === 0) continue;
-        const counts = await inTransaction(deps.db.$client, (client) =>
-          copyChunk(client, deps.mongo, spec, {
-            runId: null,
-            range: { type, lo: null, hi: null },
-            since: null,
-            onlyIds: ofType,
-          }),
-        );
-        result.documents += ofType.length;
-        result.migrated += counts.written;
-        result.stillRejected += counts.rejected;
-        result.missing += ofType.length - counts.read;
-      }
+      const synced = await syncDocuments(deps.db.$client, deps.mongo, collection, batch);
+      result.documents += synced.documents;
+      result.migrated += synced.migrated;
+      result.stillRejected += synced.rejected;
+      result.missing += synced.departed;
     }
     // What the retry wrote gets its deferred links (and links pointing at it), as a run's completion would.
     if (ids.length > 0)

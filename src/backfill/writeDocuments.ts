@@ -213,7 +213,11 @@ async function refusalOf(
   await client.query('ROLLBACK TO SAVEPOINT probe');
   await client.query('RELEASE SAVEPOINT probe');
   if (isRowRefusal(error)) {
-    if (isUniqueFlagClash(spec, (error as PgError).constraint)) throw error as Error;
+    const { constraint } = error as PgError;
+    // The same document inserted by a concurrent writer (a backfill chunk racing a sync): not a reject,
+    // the next attempt updates that row instead.
+    if (constraint === `${tableShape(spec.table).name}_legacy_object_id_uq`) throw error as Error;
+    if (isUniqueFlagClash(spec, constraint)) throw error as Error;
     return constraintReject(error);
   }
   // Refused a moment ago, accepted now: the clashing row belonged to a concurrent transaction that has

@@ -48,13 +48,15 @@ export async function resolveRejects(
   collection: string,
   legacyIds: readonly LegacyId[],
   resolution: 'migrated' | 'deleted',
-) {
-  if (legacyIds.length === 0) return;
-  await client.query(
+): Promise<LegacyId[]> {
+  if (legacyIds.length === 0) return [];
+  const { rows } = await client.query<{ legacy_object_id: LegacyId }>(
     `UPDATE migration_rejects SET resolved_at = now(), resolution = $3
-      WHERE collection = $1 AND legacy_object_id = ANY($2::text[]) AND resolved_at IS NULL`,
+      WHERE collection = $1 AND legacy_object_id = ANY($2::text[]) AND resolved_at IS NULL
+     RETURNING legacy_object_id`,
     [collection, legacyIds, resolution],
   );
+  return rows.map((r) => r.legacy_object_id);
 }
 
 /** Documents found gone from MongoDB: the fourth outcome, next to migrated, rejected and queued. */
