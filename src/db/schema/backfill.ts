@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -160,10 +161,42 @@ export const pendingLinks = pgTable(
   (t) => [primaryKey({ columns: [t.collection, t.legacyId, t.column, t.parentLegacyId] })],
 );
 
-/** Per-collection cutover mode (plan §1); the mode commands and gates build on it. */
-export const collectionModes = pgTable('collection_modes', {
-  collection: text('collection').primaryKey(),
-  mode: text('mode').notNull().default('mongo'),
-  changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
-  docsSeen: bigint('docs_seen', { mode: 'number' }),
-});
+/**
+ * The cutover modes of plan §1, in their forward order (src/modes/ holds the state machine):
+ *   mongo ──▶ dual ──▶ pg ──▶ decommissioned    (forward: gated; back: always allowed)
+ * Declared here, not imported from the engine, so the schema imports nothing above it.
+ */
+export const COLLECTION_MODES = ['mongo', 'dual', 'pg', 'decommissioned'] as const;
+export type CollectionMode = (typeof COLLECTION_MODES)[number];
+
+/** Per-collection cutover mode (plan §1); a collection without a row is in `mongo`. */
+export const collectionModes = pgTable(
+  'collection_modes',
+  {
+    collection: text('collection').primaryKey(),
+    mode: text('mode').$type<CollectionMode>().notNull().default('mongo'),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+    docsSeen: bigint('docs_seen', { mode: 'number' }),
+  },
+  (t) => [check('collection_modes_mode_ck', sql`${t.mode} IN ('mongo', 'dual', 'pg', 'decommissioned')`)],
+);
+
+/** Every mode change, kept forever: who, when, from, to, why, and the gate values at that moment. */
+export const collectionModeChanges = pgTable(
+  'collection_mode_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    collection: text('collection').notNull(),
+    fromMode: text('from_mode').$type<CollectionMode>().notNull(),
+    toMode: text('to_mode').$type<CollectionMode>().notNull(),
+    /** The named credential (or OS user for the CLI) that asked for the change. */
+    actor: text('actor').notNull(),
+    reason: text('reason'),
+    /** A forward move made over a red gate (needs a reason). */
+    forced: boolean('forced').notNull().default(false),
+    /** The gates as evaluated when the change was made: name → { ok, value }. */
+    gates: jsonb('gates'),
+    changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('collection_mode_changes_collection_idx').on(t.collection, t.changedAt)],
+);

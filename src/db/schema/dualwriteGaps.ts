@@ -12,14 +12,18 @@ import {
 import type { LegacyId } from '../ids.js';
 
 /**
- * A dual-write that reached Mongo but not Postgres (plan §5). The gaps queue re-reads the document from
- * Mongo and replays it; a row is never deleted, only resolved, so the history of drift stays auditable.
+ * A write that reached one store but not the other (plan §5). `forward`: MongoDB has it, Postgres not
+ * (dual mode); the drain syncs the document from MongoDB. `reverse`: Postgres has it, MongoDB not (pg
+ * mode); the drain writes the document back from the rows. A row is never deleted, only resolved, so the
+ * history of drift stays auditable.
  *
- *   open ──retry fails──▶ open (attempts+1, next_attempt_at later)
- *     └──replayed──▶ resolved
+ *   open ──drain fails──▶ open (attempts+1, next_attempt_at later, with jitter)
+ *     ├──drained──▶ resolved
+ *     └──attempts exhausted──▶ dead ──retry-dead──▶ open
  */
 export const gapOp = pgEnum('dualwrite_gap_op', ['upsert', 'delete']);
-export const gapStatus = pgEnum('dualwrite_gap_status', ['open', 'resolved']);
+export const gapStatus = pgEnum('dualwrite_gap_status', ['open', 'resolved', 'dead']);
+export const gapDirection = pgEnum('dualwrite_gap_direction', ['forward', 'reverse']);
 
 export const dualwriteGaps = pgTable(
   'pg_dualwrite_gaps',
@@ -27,7 +31,13 @@ export const dualwriteGaps = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     collection: text('collection').notNull(),
     legacyId: text('legacy_object_id').$type<LegacyId>().notNull(),
+    /**
+     * The `_id` as canonical Extended JSON (`{"$oid":…}`, or a plain string): read back with its exact
+     * BSON type, so a 24-hex string `_id` is never taken for an ObjectId.
+     */
+    idJson: text('id_json'),
     op: gapOp('op').notNull(),
+    direction: gapDirection('direction').notNull().default('forward'),
     status: gapStatus('status').notNull().default('open'),
     lastError: text('last_error'),
     attempts: integer('attempts').notNull().default(0),
