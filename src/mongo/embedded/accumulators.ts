@@ -2,7 +2,7 @@ import { Int32 } from 'bson';
 import { isPlainObject, type Doc } from './bson-types.js';
 import { compareValues, valueKey } from './compare.js';
 import { badValue, notSupported } from './errors.js';
-import { evaluate } from './expression.js';
+import { checkExpression, evaluate } from './expression.js';
 import { Summer } from './sum.js';
 
 /** $group accumulators. Each group gets fresh state per output field; $sum/$avg go through Summer (exact decimals). */
@@ -34,6 +34,7 @@ export function compileAccumulator(field: string, spec: unknown): AccumulatorFac
   const [op, expr] = entries[0] ?? [];
   if (entries.length !== 1 || op === undefined)
     throw badValue(`The field '${field}' must specify one accumulator`);
+  if (op !== '$count') checkExpression(expr);
   switch (op) {
     case '$sum':
     case '$avg':

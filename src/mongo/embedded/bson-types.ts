@@ -148,5 +148,14 @@ export function isPlainObject(v: unknown): v is Doc {
   return t === undefined || t === 'DBRef';
 }
 
+/**
+ * The fields of a DBRef as stored ({$ref, $id, $db, ...extra}): the bson package decodes such a document
+ * into a DBRef instance whose own properties are named differently. Other values are returned as they are.
+ */
+export function dbrefFields(v: unknown): unknown {
+  if (bsontype(v) !== 'DBRef') return v;
+  return (v as { toJSON(): Doc }).toJSON();
+}
+
 /** `$type` accepts numbers and these aliases; 'number' matches any numeric type. */
 export const TYPE_ALIASES: Readonly<Record<string, number>> = BsonType;

@@ -3,8 +3,9 @@ import { isNumeric, isPlainObject, type Doc } from './bson-types.js';
 import { compareValues } from './compare.js';
 import { badValue, notSupported } from './errors.js';
 import { compileAccumulator } from './accumulators.js';
-import { evaluate } from './expression.js';
+import { checkExpression, evaluate } from './expression.js';
 import { toDouble } from './numeric.js';
+import { setOwn } from './own.js';
 
 /**
  * $bucketAuto, MongoDB's algorithm: sort by the groupBy value, fill each bucket with round(n / buckets)
@@ -20,11 +21,20 @@ export interface BucketAutoSpec {
 
 export function parseBucketAuto(spec: unknown): BucketAutoSpec {
   if (!isPlainObject(spec)) throw badValue('$bucketAuto requires an object');
-  if (spec.granularity !== undefined) throw notSupported('$bucketAuto granularity');
+  for (const k of Object.keys(spec)) {
+    if (k === 'granularity') throw notSupported('$bucketAuto granularity');
+    if (k !== 'groupBy' && k !== 'buckets' && k !== 'output')
+      throw badValue(`Unrecognized option to $bucketAuto: ${k}.`);
+  }
   if (!isNumeric(spec.buckets) || toDouble(spec.buckets) < 1)
     throw badValue("$bucketAuto requires 'buckets' to be a positive integer");
   if (typeof spec.groupBy !== 'string' && !isPlainObject(spec.groupBy))
     throw badValue("$bucketAuto requires 'groupBy'");
+  checkExpression(spec.groupBy);
+  if (spec.output !== undefined) {
+    if (!isPlainObject(spec.output)) throw badValue("$bucketAuto 'output' must be an object");
+    for (const [name, acc] of Object.entries(spec.output)) compileAccumulator(name, acc);
+  }
   return {
     groupBy: spec.groupBy,
     buckets: Math.trunc(toDouble(spec.buckets)),
@@ -71,7 +81,7 @@ export function bucketAuto(docs: Doc[], spec: BucketAutoSpec): Doc[] {
     for (const [name, factory] of factories) {
       const acc = factory();
       for (let j = start; j < end; j++) acc.add((keyed[j] as { doc: Doc }).doc);
-      out[name] = acc.result();
+      setOwn(out, name, acc.result());
     }
     return out;
   });

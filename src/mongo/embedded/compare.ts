@@ -1,5 +1,5 @@
 import type { Binary, BSONRegExp, Code, ObjectId, Timestamp } from 'bson';
-import { BsonType, NUMBER_RANK, typeNumber, typeRank } from './bson-types.js';
+import { BsonType, dbrefFields, NUMBER_RANK, typeNumber, typeRank } from './bson-types.js';
 import { compareNumbers, numberKey } from './numeric.js';
 
 /**
@@ -50,7 +50,7 @@ function compareEntries(a: [string, unknown][], b: [string, unknown][]): number 
 }
 
 function objectEntries(v: unknown): [string, unknown][] {
-  return Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+  return Object.entries(dbrefFields(v) as Record<string, unknown>).filter(([, x]) => x !== undefined);
 }
 
 export function compareValues(a: unknown, b: unknown): number {

@@ -15,6 +15,8 @@ interface Cursor {
   docs: readonly Buffer[];
   pos: number;
   lastUsed: number;
+  /** `noCursorTimeout`: kept until exhausted or killed. */
+  immortal: boolean;
 }
 
 export interface Batch {
@@ -51,15 +53,21 @@ export class CursorRegistry {
 
   private sweep(): void {
     const cutoff = Date.now() - IDLE_TIMEOUT_MS;
-    for (const [id, c] of this.cursors) if (c.lastUsed < cutoff) this.cursors.delete(id);
+    for (const [id, c] of this.cursors) if (!c.immortal && c.lastUsed < cutoff) this.cursors.delete(id);
   }
 
   /** First batch; registers a cursor only when documents remain and `singleBatch` is false. */
-  open(ns: string, docs: readonly Buffer[], batchSize: number | undefined, singleBatch: boolean): Batch {
+  open(
+    ns: string,
+    docs: readonly Buffer[],
+    batchSize: number | undefined,
+    singleBatch: boolean,
+    noTimeout = false,
+  ): Batch {
     const first = takeBatch(docs, 0, batchSize ?? DEFAULT_FIRST_BATCH);
     if (singleBatch || first.length >= docs.length) return { id: Long.ZERO, docs: first };
     const id = ++this.nextId;
-    this.cursors.set(String(id), { ns, docs, pos: first.length, lastUsed: Date.now() });
+    this.cursors.set(String(id), { ns, docs, pos: first.length, lastUsed: Date.now(), immortal: noTimeout });
     return { id: Long.fromBigInt(id), docs: first };
   }
 

@@ -15,12 +15,18 @@ export const ErrorCodes = {
   ConflictingUpdateOperators: 40,
   CursorNotFound: 43,
   NamespaceExists: 48,
+  EmptyFieldName: 56,
   CommandNotFound: 59,
   ImmutableField: 66,
   InvalidOptions: 72,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
+  UnknownReplWriteConcern: 79,
+  CommandNotSupported: 115,
+  Location40324: 40324, // Unrecognized pipeline stage name
+  /** The IDL parser's "BSON field '<command>.<field>' is an unknown field." */
+  Location40415: 40415,
   NotImplemented: 238,
   DuplicateKey: 11000,
 } as const;
@@ -48,3 +54,7 @@ export class CommandError extends Error {
 export const badValue = (message: string): CommandError => new CommandError('BadValue', message);
 export const notSupported = (what: string): CommandError =>
   new CommandError('NotImplemented', `${what} is not supported by the embedded MongoDB server`);
+
+/** What mongod answers for a command field it does not know. */
+export const unknownField = (path: string): CommandError =>
+  new CommandError('Location40415', `BSON field '${path}' is an unknown field.`);

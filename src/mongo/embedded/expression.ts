@@ -13,6 +13,7 @@ import {
   toDouble,
   toExact,
 } from './numeric.js';
+import { assignOwn, hasOwn, setOwn } from './own.js';
 import { getExpressionPath, splitPath } from './path.js';
 import { avgOf, sumOf } from './sum.js';
 
@@ -45,11 +46,62 @@ export function evaluate(expr: unknown, root: Doc, vars: Vars = {}): unknown {
     const out: Doc = {};
     for (const k of keys) {
       const v = evaluate(expr[k], root, vars);
-      if (v !== undefined) out[k] = v;
+      if (v !== undefined) setOwn(out, k, v);
     }
     return out;
   }
   return expr;
+}
+
+/** Operators `operator()` implements; anything else is refused when the expression is parsed. */
+// prettier-ignore
+const OPERATORS = new Set([
+  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$cmp',
+  '$year', '$month', '$dayOfMonth', '$hour', '$minute', '$second', '$dayOfWeek',
+  '$literal', '$add', '$subtract', '$multiply', '$divide', '$abs', '$sum', '$avg', '$min', '$max',
+  '$concat', '$toLower', '$toUpper', '$ifNull', '$cond', '$switch', '$and', '$or', '$not', '$in',
+  '$size', '$isArray', '$arrayElemAt', '$first', '$last', '$concatArrays', '$mergeObjects', '$type',
+  '$toString', '$toDecimal', '$toDouble', '$toInt', '$toLong', '$toBool', '$convert',
+]);
+
+const SYSTEM_VARIABLES = new Set(['ROOT', 'CURRENT', 'REMOVE', 'NOW']);
+
+/**
+ * Checks an expression as mongod does when it parses a pipeline: every operator known, one operator per
+ * object, variables defined. Evaluation then never meets an unknown operator, so a pipeline over no
+ * documents is refused exactly like one over many.
+ */
+export function checkExpression(expr: unknown): void {
+  if (typeof expr === 'string') {
+    if (expr.startsWith('$$')) {
+      const name = splitPath(expr.slice(2))[0] ?? '';
+      if (!SYSTEM_VARIABLES.has(name)) throw badValue(`Use of undefined variable: ${name}`);
+    } else if (expr === '$') throw badValue("'$' by itself is not a valid FieldPath");
+    return;
+  }
+  if (Array.isArray(expr)) return expr.forEach(checkExpression);
+  if (!isPlainObject(expr)) return;
+  const keys = Object.keys(expr);
+  const first = keys[0];
+  if (first !== undefined && first.startsWith('$')) {
+    if (keys.length > 1) {
+      throw badValue(
+        `an expression specification must contain exactly one field, the name of the expression. Found ${keys.length} fields in ${JSON.stringify(keys)}`,
+      );
+    }
+    if (!OPERATORS.has(first)) throw notSupported(`expression operator ${first}`);
+    if (first === '$literal') return;
+    const arg = expr[first];
+    // Operators taking named arguments ($cond, $switch, $convert, dates) hold expressions in them.
+    if (isPlainObject(arg) && !Object.keys(arg).some((k) => k.startsWith('$')))
+      Object.values(arg).forEach(checkExpression);
+    else checkExpression(arg);
+    return;
+  }
+  for (const k of keys) {
+    if (k.startsWith('$')) throw badValue(`Field names may not start with '$': ${k}`);
+    checkExpression(expr[k]);
+  }
 }
 
 function variable(spec: string, root: Doc, vars: Vars): unknown {
@@ -58,7 +110,7 @@ function variable(spec: string, root: Doc, vars: Vars): unknown {
   if (name === 'ROOT' || name === 'CURRENT') base = root;
   else if (name === 'REMOVE') return undefined;
   else if (name === 'NOW') base = new Date();
-  else if (name in vars) base = vars[name];
+  else if (hasOwn(vars, name)) base = vars[name];
   else throw badValue(`Use of undefined variable: ${name}`);
   return rest.length ? getExpressionPath(base, rest) : base;
 }
@@ -207,7 +259,7 @@ function operator(op: string, arg: unknown, root: Doc, vars: Vars): unknown {
       if (!isPlainObject(arg) || !Array.isArray(arg.branches)) throw badValue('$switch needs branches');
       for (const b of arg.branches as Doc[])
         if (isTruthy(evaluate(b.case, root, vars))) return evaluate(b.then, root, vars);
-      if (!('default' in arg)) throw badValue('$switch could not find a matching branch');
+      if (!hasOwn(arg, 'default')) throw badValue('$switch could not find a matching branch');
       return evaluate(arg.default, root, vars);
     }
     case '$and':
@@ -247,7 +299,7 @@ function operator(op: string, arg: unknown, root: Doc, vars: Vars): unknown {
     }
     case '$mergeObjects': {
       const out: Doc = {};
-      for (const v of args(arg, root, vars)) if (isPlainObject(v)) Object.assign(out, v);
+      for (const v of args(arg, root, vars)) if (isPlainObject(v)) assignOwn(out, v);
       return out;
     }
     case '$type': {

@@ -9,8 +9,9 @@ import {
 } from './bson-types.js';
 import { compareValues, valuesEqual } from './compare.js';
 import { badValue, notSupported } from './errors.js';
-import { evaluate, isTruthy } from './expression.js';
+import { checkExpression, evaluate, isTruthy } from './expression.js';
 import { toDouble } from './numeric.js';
+import { hasOwn } from './own.js';
 import { lookupPath, splitPath, type PathLookup } from './path.js';
 import { isBsonRegExp, regexFromQuery } from './regex.js';
 
@@ -33,11 +34,31 @@ export function compileFilter(filter: unknown): Matcher {
   return compileDocument(filter);
 }
 
+/** A DBRef's fields: `$ref`, `$id`, `$db` name fields (not operators) wherever they appear in a filter. */
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
+/** Legacy and current geospatial operators: recognised, so they are refused as unsupported, not unknown. */
+const GEO_OPERATORS = new Set([
+  '$geoWithin',
+  '$within',
+  '$geoIntersects',
+  '$near',
+  '$nearSphere',
+  '$box',
+  '$center',
+  '$centerSphere',
+  '$polygon',
+  '$geometry',
+  '$maxDistance',
+  '$minDistance',
+  '$uniqueDocs',
+]);
+
 function compileDocument(filter: Doc): Matcher {
   const tests: Matcher[] = [];
   for (const [key, cond] of Object.entries(filter)) {
     if (cond === undefined) continue;
-    if (key.startsWith('$')) {
+    if (key.startsWith('$') && !DBREF_FIELDS.has(key)) {
       const t = compileTopLevel(key, cond);
       if (t) tests.push(t);
     } else tests.push(compileField(key, cond));
@@ -67,6 +88,7 @@ function compileTopLevel(op: string, cond: unknown): Matcher | undefined {
     case '$comment':
       return undefined;
     case '$expr':
+      checkExpression(cond);
       return (doc) => isTruthy(evaluate(cond, doc));
     case '$where':
     case '$text':
@@ -78,10 +100,30 @@ function compileTopLevel(op: string, cond: unknown): Matcher | undefined {
   }
 }
 
+/** `{$gt: 1}` rather than a document to compare with (a DBRef `{$ref, $id}` is a document). */
 export function isOperatorObject(v: unknown): v is Doc {
   if (!isPlainObject(v)) return false;
   const first = Object.keys(v)[0];
-  return first !== undefined && first.startsWith('$');
+  return first !== undefined && first.startsWith('$') && !DBREF_FIELDS.has(first);
+}
+
+const LOGICAL = new Set(['$and', '$or', '$nor', '$expr', '$where', '$text', '$comment', '$jsonSchema']);
+
+/**
+ * A condition on one array element, as `$elemMatch` (query and projection) and `$pull` take it: made of
+ * value operators only (`{$gte: 5}`, tested against the element itself), or else a query on a document
+ * element (`{a: 1}`, `{$or: [...]}`), which never matches a scalar element.
+ */
+export function compileElementPredicate(cond: Doc): (el: unknown) => boolean {
+  const keys = Object.keys(cond);
+  const valueLevel =
+    keys.length > 0 && keys.every((k) => k.startsWith('$') && !LOGICAL.has(k) && !DBREF_FIELDS.has(k));
+  if (valueLevel) {
+    const test = compileOperators(cond);
+    return (el) => test({ values: [{ value: el }], missing: false });
+  }
+  const m = compileDocument(cond);
+  return (el) => isPlainObject(el) && m(el);
 }
 
 function compileField(path: string, cond: unknown): Matcher {
@@ -185,7 +227,7 @@ function typeTest(arg: unknown): LookupTest {
   const wanted = (Array.isArray(arg) ? arg : [arg]).map((t) => {
     if (t === 'number') return 'number';
     if (typeof t === 'string') {
-      const n = TYPE_ALIASES[t];
+      const n = hasOwn(TYPE_ALIASES, t) ? TYPE_ALIASES[t] : undefined;
       if (n === undefined) throw badValue(`Unknown type name alias: ${t}`);
       return n;
     }
@@ -198,18 +240,7 @@ function typeTest(arg: unknown): LookupTest {
 
 function elemMatchTest(arg: unknown): LookupTest {
   if (!isPlainObject(arg)) throw badValue('$elemMatch needs an Object');
-  const keys = Object.keys(arg);
-  const valueLevel =
-    keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
-  const pred: ValuePred = valueLevel
-    ? (
-        (test) => (el: unknown) =>
-          test({ values: [{ value: el }], missing: false })
-      )(compileOperators(arg))
-    : (
-        (m) => (el: unknown) =>
-          isPlainObject(el) && m(el)
-      )(compileDocument(arg));
+  const pred: ValuePred = compileElementPredicate(arg);
   return (lookup, ctx) => {
     for (const pv of lookup.values) {
       if (!Array.isArray(pv.value)) continue;
@@ -244,7 +275,15 @@ function compileOperator(op: string, arg: unknown, options: string): LookupTest 
     }
     case '$exists': {
       const want = arg !== false && arg !== 0 && !(isNumeric(arg) && toDouble(arg) === 0);
-      return (lookup) => lookup.values.length > 0 === want;
+      return (lookup, ctx) => {
+        const present = lookup.values.length > 0;
+        // An element that has the field is a match the positional `$` can refer to.
+        if (present && want && ctx && ctx.pos === undefined) {
+          const pos = lookup.values.find((pv) => pv.pos !== undefined)?.pos;
+          if (pos !== undefined) ctx.pos = pos;
+        }
+        return present === want;
+      };
     }
     case '$type':
       return typeTest(arg);
@@ -286,9 +325,7 @@ function compileOperator(op: string, arg: unknown, options: string): LookupTest 
     case '$comment':
       return () => true;
     default:
-      if (op.startsWith('$bits') || op.startsWith('$geo') || op === '$near' || op === '$nearSphere') {
-        throw notSupported(op);
-      }
+      if (op.startsWith('$bits') || GEO_OPERATORS.has(op)) throw notSupported(op);
       throw badValue(`unknown operator: ${op}`);
   }
 }

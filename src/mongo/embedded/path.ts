@@ -1,4 +1,5 @@
-import { isPlainObject, type Doc } from './bson-types.js';
+import { dbrefFields, isPlainObject, type Doc } from './bson-types.js';
+import { getOwn, hasOwn, setOwn } from './own.js';
 
 /**
  * Dotted-path access with MongoDB's array semantics. For queries, a path walks through arrays
@@ -30,12 +31,13 @@ export function lookupPath(doc: unknown, parts: readonly string[]): PathLookup {
 }
 
 function walk(
-  node: unknown,
+  value: unknown,
   parts: readonly string[],
   i: number,
   pos: number | undefined,
   out: PathLookup,
 ): void {
+  const node = i === parts.length ? value : dbrefFields(value);
   if (i === parts.length) {
     out.values.push(pos === undefined ? { value: node } : { value: node, pos });
     return;
@@ -60,7 +62,7 @@ function walk(
     return;
   }
   if (isPlainObject(node)) {
-    if (!Object.prototype.hasOwnProperty.call(node, part) || node[part] === undefined) {
+    if (!hasOwn(node, part) || node[part] === undefined) {
       out.missing = true;
       return;
     }
@@ -74,7 +76,8 @@ function walk(
 export function getField(doc: unknown, parts: readonly string[]): unknown {
   let node: unknown = doc;
   for (const part of parts) {
-    if (isPlainObject(node)) node = node[part];
+    node = dbrefFields(node);
+    if (isPlainObject(node)) node = getOwn(node, part);
     else return undefined;
   }
   return node;
@@ -95,15 +98,16 @@ export function getExpressionPath(doc: unknown, parts: readonly string[], i = 0)
     }
     return out;
   }
-  if (!isPlainObject(doc)) return undefined;
-  return getExpressionPath(doc[parts[i] as string], parts, i + 1);
+  const fields = dbrefFields(doc);
+  if (!isPlainObject(fields)) return undefined;
+  return getExpressionPath(getOwn(fields, parts[i] as string), parts, i + 1);
 }
 
 export function deepClone<T>(v: T): T {
   if (Array.isArray(v)) return v.map(deepClone) as T;
   if (isPlainObject(v)) {
     const out: Doc = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepClone(x);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, deepClone(x));
     return out as T;
   }
   return v; // BSON wrappers and Dates are treated as immutable

@@ -1,6 +1,8 @@
 import { isPlainObject, typeRank, type Doc } from './bson-types.js';
+import { badValue } from './errors.js';
 import { compareValues, valueKey } from './compare.js';
 import type { Collection } from './collection.js';
+import type { HintPlan } from './hint.js';
 import type { Bound } from './id-index.js';
 import { compileFilter, isOperatorObject, type Matcher } from './matcher.js';
 import { decode } from './raw-bson.js';
@@ -20,6 +22,8 @@ export interface QueryOptions {
   skip?: number;
   /** 0 or undefined = no limit. */
   limit?: number;
+  /** A resolved `hint` (hint.ts). */
+  hint?: HintPlan | undefined;
 }
 
 export interface Hit {
@@ -112,11 +116,12 @@ function isIdSort(keys: SortKey[]): 1 | -1 | undefined {
   return undefined;
 }
 
-/** Candidate records in _id order (dir) or natural order (dir undefined). */
+/** Candidate records in _id order (dir) or natural order (dir undefined; reversed for `{$natural: -1}`). */
 function* candidates(
   coll: Collection,
   plan: IdPlan | undefined,
   dir: 1 | -1 | undefined,
+  reverseNatural = false,
 ): Generator<DocRecord> {
   if (plan?.points) {
     const recs: DocRecord[] = [];
@@ -140,18 +145,37 @@ function* candidates(
     else for (let i = start; i < end; i++) yield ordered[i] as DocRecord;
     return;
   }
-  yield* coll.ids.records();
+  if (reverseNatural) yield* [...coll.ids.records()].reverse();
+  else yield* coll.ids.records();
+}
+
+/** A `{$natural: ±1}` sort is a scan direction, not a field: it becomes a `$natural` hint. */
+function naturalSort(sort: unknown): { sort: unknown; natural?: 1 | -1 } {
+  if (!isPlainObject(sort) || !Object.hasOwn(sort, '$natural')) return { sort };
+  if (Object.keys(sort).length !== 1)
+    throw badValue('$natural sort cannot be combined with other sort fields');
+  return { sort: undefined, natural: compareValues(sort.$natural, 0) < 0 ? -1 : 1 };
 }
 
 export function findRecords(coll: Collection | undefined, options: QueryOptions): Hit[] {
+  // Parsed before anything else, so a bad filter or sort is refused even on a missing collection.
+  const filterMatcher = compileFilter(options.filter);
+  const { sort, natural } = naturalSort(options.sort);
+  const explicitSort = parseSort(sort);
   if (!coll) return [];
-  const plan = planIdQuery(options.filter);
-  const matcher: Matcher | undefined = plan?.covered ? undefined : compileFilter(options.filter);
-  const sortKeys = parseSort(options.sort);
+  const hint = natural ? { natural } : options.hint;
+  const sortKeys = explicitSort.length > 0 ? explicitSort : (hint?.order ?? []);
+  const plan = hint?.natural ? undefined : planIdQuery(options.filter);
+  let matcher: Matcher | undefined = plan?.covered ? undefined : filterMatcher;
+  const admits = hint?.admits;
+  if (admits) {
+    const inner = matcher;
+    matcher = inner ? (doc, ctx) => admits(doc) && inner(doc, ctx) : (doc) => admits(doc);
+  }
   const idDir = sortKeys.length === 0 ? (plan ? 1 : undefined) : isIdSort(sortKeys);
   const skip = Math.max(0, options.skip ?? 0);
   const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
-  const trivial = !matcher || isEmptyFilter(options.filter);
+  const trivial = !matcher || (isEmptyFilter(options.filter) && !admits);
   const out: Hit[] = [];
 
   if (trivial && idDir !== undefined && !plan?.points) {
@@ -171,7 +195,7 @@ export function findRecords(coll: Collection | undefined, options: QueryOptions)
   if (sortKeys.length === 0 || idDir !== undefined) {
     // Streaming: the source order is the result order, so stop as soon as skip + limit are satisfied.
     let skipped = 0;
-    for (const rec of candidates(coll, plan, idDir)) {
+    for (const rec of candidates(coll, plan, idDir, hint?.natural === -1)) {
       if (rec.deleted) continue;
       const bytes = rec.bytes;
       let doc: Doc | undefined;
@@ -211,8 +235,7 @@ export function docOf(hit: Hit): Doc {
   return hit.doc;
 }
 
-export function countMatching(coll: Collection | undefined, filter: unknown): number {
-  if (!coll) return 0;
-  if (isEmptyFilter(filter)) return coll.count;
-  return findRecords(coll, { filter }).length;
+export function countMatching(coll: Collection | undefined, filter: unknown, hint?: HintPlan): number {
+  if (coll && isEmptyFilter(filter) && !hint?.admits) return coll.count;
+  return findRecords(coll, { filter, hint }).length;
 }

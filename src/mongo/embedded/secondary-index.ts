@@ -1,9 +1,10 @@
 import { isNumeric, isPlainObject, type Doc } from './bson-types.js';
 import { valueKey } from './compare.js';
-import { badValue, CommandError } from './errors.js';
+import { badValue, CommandError, notSupported } from './errors.js';
 import { formatDoc } from './format.js';
 import { compileFilter, type Matcher } from './matcher.js';
 import { toDouble } from './numeric.js';
+import { setOwn } from './own.js';
 import { lookupPath, splitPath } from './path.js';
 import type { DocRecord } from './record.js';
 
@@ -100,9 +101,7 @@ export class SecondaryIndex {
 
   duplicate(ns: string, values: unknown[]): CommandError {
     const keyValue: Doc = {};
-    this.fields.forEach((f, i) => {
-      keyValue[f.name] = values[i] ?? null;
-    });
+    this.fields.forEach((f, i) => setOwn(keyValue, f.name, values[i] ?? null));
     return duplicateKeyError(ns, this.name, this.spec.key, keyValue);
   }
 }
@@ -122,12 +121,21 @@ export function defaultIndexName(key: Doc): string {
     .join('_');
 }
 
+/**
+ * Ascending and descending keys only. Text, 2d, 2dsphere and hashed indexes change what a query or an
+ * insert may do (and wildcard indexes what a hint means), so they are refused rather than recorded.
+ */
 export function validateIndexKey(key: unknown): asserts key is Doc {
   if (!isPlainObject(key) || Object.keys(key).length === 0)
     throw badValue('Index keys must be a non-empty object');
   for (const [field, dir] of Object.entries(key)) {
-    if (isNumeric(dir) ? toDouble(dir) === 0 : typeof dir !== 'string') {
+    if (typeof dir === 'string') throw notSupported(`index type '${dir}' (key ${field}: '${dir}')`);
+    if (!isNumeric(dir) || toDouble(dir) === 0 || Number.isNaN(toDouble(dir)))
       throw new CommandError('BadValue', `Values in the index key pattern can't be 0: ${field}`);
-    }
+    if (field === '' || field.split('.').some((p) => p === ''))
+      throw new CommandError('BadValue', `Index keys cannot be an empty field: ${field}`);
+    if (field === '$**' || field.endsWith('.$**')) throw notSupported(`wildcard indexes (key ${field})`);
+    if (field.startsWith('$'))
+      throw new CommandError('BadValue', `Index key contains an illegal field name: ${field}`);
   }
 }

@@ -18,6 +18,9 @@ export function parseSort(spec: unknown): SortKey[] {
   if (!isPlainObject(spec)) throw badValue('sort must be an object');
   return Object.entries(spec).map(([path, d]) => {
     if (isPlainObject(d)) throw notSupported('$meta sort');
+    // {$natural: ±1} is resolved by the query (query.ts) before it gets here; nothing else may start with $.
+    if (path.split('.').some((p) => p === '' || p.startsWith('$')))
+      throw badValue(`Invalid sort key '${path}': field names may not be empty or start with '$'`);
     if (!isNumeric(d)) throw badValue(`Illegal key in $sort specification: ${path}`);
     const n = toDouble(d);
     if (n !== 1 && n !== -1)

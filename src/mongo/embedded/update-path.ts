@@ -1,5 +1,6 @@
 import { isPlainObject, type Doc } from './bson-types.js';
-import { CommandError } from './errors.js';
+import { badValue, CommandError } from './errors.js';
+import { getOwn, setOwn } from './own.js';
 
 /**
  * Dotted paths for writes: intermediate documents are created as needed, numeric components index
@@ -19,15 +20,19 @@ function describe(v: unknown): string {
 
 function child(node: Container, part: string): unknown {
   if (Array.isArray(node)) return NUMERIC.test(part) ? node[Number(part)] : undefined;
-  return node[part];
+  return getOwn(node, part);
 }
+
+/** mongod's limit on the nulls a write past the end of an array may add. */
+const MAX_BACKFILL = 1_500_000;
 
 function put(node: Container, part: string, value: unknown): void {
   if (Array.isArray(node)) {
     const idx = Number(part);
+    if (idx - node.length > MAX_BACKFILL) throw badValue(`can't backfill more than ${MAX_BACKFILL} elements`);
     while (node.length < idx) node.push(null);
     node[idx] = value;
-  } else node[part] = value;
+  } else setOwn(node, part, value);
 }
 
 /** The container holding the last component, creating intermediate documents when `create`. */

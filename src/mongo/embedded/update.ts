@@ -1,16 +1,20 @@
 import { Int32, Timestamp } from 'bson';
 import { isNumeric, isPlainObject, type Doc } from './bson-types.js';
 import { compareValues, valuesEqual } from './compare.js';
-import { badValue, CommandError, notSupported } from './errors.js';
-import { compileFilter, isOperatorObject } from './matcher.js';
+import { badValue, CommandError } from './errors.js';
+import { compileElementPredicate } from './matcher.js';
 import { addNumbers, multiplyNumbers, numKind, toDouble } from './numeric.js';
-import { deepClone, splitPath } from './path.js';
+import { hasOwn } from './own.js';
+import { deepClone } from './path.js';
+import { isBsonRegExp, regexFromQuery } from './regex.js';
 import { parseSort, sortItems } from './sort.js';
+import { checkConflicts, typeName, type PlannedOp } from './update-parse.js';
 import { expandAllPositional, getAt, setAt, unsetAt } from './update-path.js';
 
 /**
- * Update documents: operator updates ($set, $inc, $push, ...) and replacements. Works on a deep copy and
- * returns it; the caller re-serializes and compares bytes to decide whether anything changed.
+ * Applying an update that update-parse.ts has already checked: operator updates ($set, $inc, $push, ...)
+ * and replacements. Works on a deep copy and returns it; the caller re-serializes and compares bytes to
+ * decide whether anything changed.
  */
 export interface UpdateContext {
   /** The document is being created by an upsert: $setOnInsert applies. */
@@ -20,61 +24,21 @@ export interface UpdateContext {
   now?: Date;
 }
 
-export function isOperatorUpdate(update: Doc): boolean {
-  const first = Object.keys(update)[0];
-  return first !== undefined && first.startsWith('$');
-}
-
-const typeName = (v: unknown): string => {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  const kind = numKind(v);
-  if (kind) return kind;
-  return typeof v === 'object' ? 'object' : typeof v;
-};
-
 function idString(doc: Doc): string {
   const id = doc._id as { toHexString?: () => string } | undefined;
   return id?.toHexString ? `ObjectId('${id.toHexString()}')` : JSON.stringify(doc._id);
 }
 
-function resolvePaths(doc: Doc, path: string, ctx: UpdateContext): string[][] {
-  const parts = splitPath(path);
-  if (parts.some((p) => p.startsWith('$[') && p !== '$[]')) {
-    throw notSupported('arrayFilters ($[<identifier>] in update paths)');
-  }
-  const at = parts.indexOf('$');
+function resolvePaths(doc: Doc, parts: readonly string[], ctx: UpdateContext): string[][] {
+  const resolved = parts.slice();
+  const at = resolved.indexOf('$');
   if (at >= 0) {
     if (ctx.pos === undefined) {
       throw badValue('The positional operator did not find the match needed from the query.');
     }
-    parts[at] = String(ctx.pos);
+    resolved[at] = String(ctx.pos);
   }
-  return expandAllPositional(doc, parts);
-}
-
-function checkConflicts(paths: string[]): void {
-  const seen = new Set<string>();
-  for (const p of paths) {
-    if (seen.has(p))
-      throw new CommandError(
-        'ConflictingUpdateOperators',
-        `Updating the path '${p}' would create a conflict at '${p}'`,
-      );
-    seen.add(p);
-  }
-  for (const p of paths) {
-    const parts = p.split('.');
-    for (let i = 1; i < parts.length; i++) {
-      const prefix = parts.slice(0, i).join('.');
-      if (seen.has(prefix)) {
-        throw new CommandError(
-          'ConflictingUpdateOperators',
-          `Updating the path '${p}' would create a conflict at '${prefix}'`,
-        );
-      }
-    }
-  }
+  return expandAllPositional(doc, resolved);
 }
 
 function arrayAt(doc: Doc, parts: string[], op: string): unknown[] | undefined {
@@ -89,8 +53,7 @@ function arrayAt(doc: Doc, parts: string[], op: string): unknown[] | undefined {
 }
 
 function applyPush(doc: Doc, parts: string[], arg: unknown): void {
-  const spec = isPlainObject(arg) && '$each' in arg ? arg : { $each: [arg] };
-  if (!Array.isArray(spec.$each)) throw badValue('The argument to $each in $push must be an array');
+  const spec = isPlainObject(arg) && hasOwn(arg, '$each') ? arg : { $each: [arg] };
   const arr = arrayAt(doc, parts, '$push') ?? [];
   const items = (spec.$each as unknown[]).map(deepClone);
   let position = spec.$position === undefined ? arr.length : Math.trunc(toDouble(spec.$position));
@@ -113,32 +76,23 @@ function applyPush(doc: Doc, parts: string[], arg: unknown): void {
 }
 
 function applyAddToSet(doc: Doc, parts: string[], arg: unknown): void {
-  const items = isPlainObject(arg) && '$each' in arg ? arg.$each : [arg];
-  if (!Array.isArray(items)) throw badValue('The argument to $each in $addToSet must be an array');
+  const items = isPlainObject(arg) && hasOwn(arg, '$each') ? (arg.$each as unknown[]) : [arg];
   const arr = arrayAt(doc, parts, '$addToSet') ?? [];
   for (const item of items) if (!arr.some((x) => valuesEqual(x, item))) arr.push(deepClone(item));
   setAt(doc, parts, arr);
 }
 
+/** $pull takes a condition on each element ({$gte: 5}, {a: 1}, {$or: [...]}), a regex or a value. */
 function pullPredicate(cond: unknown): (el: unknown) => boolean {
-  if (isOperatorObject(cond)) {
-    const m = compileFilter({ v: cond });
-    return (el) => m({ v: el });
+  if (isBsonRegExp(cond)) {
+    const re = regexFromQuery(cond);
+    return (el) => (typeof el === 'string' && ((re.lastIndex = 0), re.test(el))) || valuesEqual(el, cond);
   }
-  if (isPlainObject(cond)) {
-    const m = compileFilter(cond);
-    return (el) => isPlainObject(el) && m(el);
-  }
+  if (isPlainObject(cond)) return compileElementPredicate(cond);
   return (el) => valuesEqual(el, cond);
 }
 
 function arithmetic(doc: Doc, parts: string[], arg: unknown, op: '$inc' | '$mul'): void {
-  if (!isNumeric(arg)) {
-    throw new CommandError(
-      'TypeMismatch',
-      `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${parts.join('.')}: ${JSON.stringify(arg)}}`,
-    );
-  }
   const current = getAt(doc, parts);
   if (current === undefined) {
     setAt(doc, parts, op === '$inc' ? arg : multiplyNumbers(arg, new Int32(0)));
@@ -185,7 +139,7 @@ function applyOne(doc: Doc, op: string, parts: string[], arg: unknown, ctx: Upda
     case '$pop': {
       const arr = arrayAt(doc, parts, op);
       if (!arr || arr.length === 0) return;
-      if (toDouble(arg) >= 1) arr.pop();
+      if (toDouble(arg) === 1) arr.pop();
       else arr.shift();
       return;
     }
@@ -195,8 +149,8 @@ function applyOne(doc: Doc, op: string, parts: string[], arg: unknown, ctx: Upda
       if (!arr) return;
       let remove: (el: unknown) => boolean;
       if (op === '$pullAll') {
-        if (!Array.isArray(arg)) throw badValue('$pullAll requires an array argument');
-        remove = (el) => arg.some((x) => valuesEqual(el, x));
+        const values = arg as unknown[];
+        remove = (el) => values.some((x) => valuesEqual(el, x));
       } else remove = pullPredicate(arg);
       setAt(
         doc,
@@ -206,40 +160,27 @@ function applyOne(doc: Doc, op: string, parts: string[], arg: unknown, ctx: Upda
       return;
     }
     default:
-      throw notSupported(`update operator ${op}`);
+      throw badValue(`update operator ${op} was not parsed`); // parseUpdate admits only the cases above
   }
 }
 
-/** Apply an operator update to a copy of `doc`. */
-export function applyOperatorUpdate(original: Doc, update: Doc, ctx: UpdateContext): Doc {
+/** Apply a parsed operator update to a copy of `doc`. */
+export function applyOperatorUpdate(original: Doc, ops: readonly PlannedOp[], ctx: UpdateContext): Doc {
   const doc = deepClone(original);
   const planned: { op: string; parts: string[]; arg: unknown }[] = [];
   const allPaths: string[] = [];
-  for (const [op, fields] of Object.entries(update)) {
-    if (!op.startsWith('$')) {
-      throw new CommandError(
-        'FailedToParse',
-        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
-      );
+  for (const { op, parts, arg } of ops) {
+    if (op === '$rename') {
+      planned.push({ op, parts, arg });
+      allPaths.push(parts.join('.'), (arg as string[]).join('.'));
+      continue;
     }
-    if (!isPlainObject(fields))
-      throw new CommandError(
-        'FailedToParse',
-        `Modifiers operate on fields but we found type ${typeName(fields)} instead.`,
-      );
-    for (const [path, arg] of Object.entries(fields)) {
-      if (op === '$rename') {
-        if (typeof arg !== 'string') throw badValue("The 'to' field for $rename must be a string");
-        planned.push({ op, parts: splitPath(path), arg: splitPath(arg) });
-        allPaths.push(path, arg);
-        continue;
-      }
-      for (const parts of resolvePaths(doc, path, ctx)) {
-        planned.push({ op, parts, arg });
-        allPaths.push(parts.join('.'));
-      }
+    for (const resolved of resolvePaths(doc, parts, ctx)) {
+      planned.push({ op, parts: resolved, arg });
+      allPaths.push(resolved.join('.'));
     }
   }
+  // Again once `$` and `$[]` are resolved: 'a.$' and 'a.0' may name the same element.
   checkConflicts(allPaths);
   for (const { op, parts, arg } of planned) {
     if (op === '$rename') {
@@ -264,14 +205,8 @@ function immutableId(): CommandError {
   );
 }
 
-/** A replacement keeps the original _id (placed first); changing it is an error. */
+/** A replacement (checked by parseUpdate) keeps the original _id (placed first); changing it is an error. */
 export function applyReplacement(original: Doc, replacement: Doc): Doc {
-  for (const k of Object.keys(replacement)) {
-    if (k.startsWith('$'))
-      throw badValue(
-        `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document.`,
-      );
-  }
   if (replacement._id !== undefined && original._id !== undefined && !sameId(original._id, replacement._id)) {
     throw immutableId();
   }

@@ -1,12 +1,14 @@
 import { ObjectId } from 'bson';
 import { isPlainObject, type Doc } from './bson-types.js';
 import type { Collection } from './collection.js';
-import { badValue, CommandError, notSupported } from './errors.js';
+import type { HintPlan } from './hint.js';
+import { badValue, CommandError } from './errors.js';
 import { compileFilter, isOperatorObject, type MatchContext } from './matcher.js';
 import { splitPath } from './path.js';
 import { docOf, findRecords } from './query.js';
 import { recordId } from './record.js';
-import { applyOperatorUpdate, applyReplacement, isOperatorUpdate } from './update.js';
+import { applyOperatorUpdate, applyReplacement } from './update.js';
+import { parseUpdate, type ParsedUpdate } from './update-parse.js';
 import { setAt } from './update-path.js';
 
 /**
@@ -19,7 +21,7 @@ export interface UpdateSpec {
   upsert?: boolean;
   multi?: boolean;
   sort?: unknown;
-  arrayFilters?: unknown;
+  hint?: HintPlan | undefined;
 }
 
 export interface UpdateOutcome {
@@ -31,14 +33,12 @@ export interface UpdateOutcome {
   after?: Doc;
 }
 
-function validateUpdate(u: unknown, multi: boolean): Doc {
-  if (Array.isArray(u)) throw notSupported('pipeline-style updates');
-  if (!isPlainObject(u))
-    throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
-  if (multi && !isOperatorUpdate(u)) {
+function validateUpdate(u: unknown, multi: boolean): ParsedUpdate {
+  const parsed = parseUpdate(u);
+  if (multi && parsed.kind === 'replacement') {
     throw new CommandError('InvalidOptions', 'multi update is not supported for replacement-style update');
   }
-  return u;
+  return parsed;
 }
 
 /** The document an upsert starts from: the query's equality conditions ({a: 1}, {a: {$eq: 1}}, $and of those). */
@@ -58,12 +58,17 @@ function seedFromQuery(q: unknown): Doc {
   return out;
 }
 
-export function upsertDocument(coll: Collection, q: unknown, update: Doc): { id: unknown; doc: Doc } {
+export function upsertDocument(
+  coll: Collection,
+  q: unknown,
+  update: ParsedUpdate,
+): { id: unknown; doc: Doc } {
   let doc: Doc;
-  if (isOperatorUpdate(update)) doc = applyOperatorUpdate(seedFromQuery(q), update, { isInsert: true });
+  if (update.kind === 'operators')
+    doc = applyOperatorUpdate(seedFromQuery(q), update.ops, { isInsert: true });
   else {
     const seed = seedFromQuery(q);
-    doc = applyReplacement(seed._id === undefined ? {} : { _id: seed._id }, update);
+    doc = applyReplacement(seed._id === undefined ? {} : { _id: seed._id }, update.doc);
   }
   if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
   else if (Object.keys(doc)[0] !== '_id') {
@@ -77,8 +82,7 @@ export function upsertDocument(coll: Collection, q: unknown, update: Doc): { id:
 export function updateDocuments(coll: Collection, spec: UpdateSpec): UpdateOutcome {
   const multi = spec.multi === true;
   const update = validateUpdate(spec.u, multi);
-  if (Array.isArray(spec.arrayFilters) && spec.arrayFilters.length > 0) throw notSupported('arrayFilters');
-  const hits = findRecords(coll, { filter: spec.q, sort: spec.sort, limit: multi ? 0 : 1 });
+  const hits = findRecords(coll, { filter: spec.q, sort: spec.sort, limit: multi ? 0 : 1, hint: spec.hint });
   const outcome: UpdateOutcome = { matched: 0, modified: 0 };
   if (hits.length === 0) {
     if (spec.upsert) {
@@ -88,17 +92,16 @@ export function updateDocuments(coll: Collection, spec: UpdateSpec): UpdateOutco
     }
     return outcome;
   }
-  const operator = isOperatorUpdate(update);
-  const matcher = operator ? compileFilter(spec.q) : undefined;
+  const matcher = update.kind === 'operators' ? compileFilter(spec.q) : undefined;
   for (const hit of hits) {
     const before = docOf(hit);
     let after: Doc;
-    if (operator) {
+    if (update.kind === 'operators') {
       // Re-match to learn which array element matched, for the positional `$`.
       const mctx: MatchContext = {};
       matcher?.(before, mctx);
-      after = applyOperatorUpdate(before, update, { isInsert: false, pos: mctx.pos });
-    } else after = applyReplacement(before, update);
+      after = applyOperatorUpdate(before, update.ops, { isInsert: false, pos: mctx.pos });
+    } else after = applyReplacement(before, update.doc);
     outcome.matched++;
     if (coll.replace(hit.rec, before, after)) outcome.modified++;
     if (!multi) {
@@ -114,11 +117,12 @@ export function deleteDocuments(
   q: unknown,
   limit: number,
   sort?: unknown,
+  hint?: HintPlan,
 ): { n: number; deleted?: Doc } {
-  if (!coll) return { n: 0 };
   if (limit !== 0 && limit !== 1)
     throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
-  const hits = findRecords(coll, { filter: q, sort, limit });
+  const hits = findRecords(coll, { filter: q, sort, limit, hint });
+  if (!coll) return { n: 0 };
   for (const hit of hits) coll.delete(hit.rec);
   const first = hits[0];
   return first && limit === 1 ? { n: hits.length, deleted: docOf(first) } : { n: hits.length };

@@ -1,5 +1,6 @@
 import { Int32 } from 'bson';
 import type { Doc } from '../bson-types.js';
+import { compileFilter } from '../matcher.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
 /**
@@ -40,10 +41,15 @@ const buildInfo: CommandHandler = () => ({
 });
 
 const listDatabases: CommandHandler = (cmd, ctx) => {
-  const databases = ctx.store.databases().map((name) => {
-    const size = ctx.store.collections(name).reduce((n, c) => n + c.count, 0);
-    return cmd.nameOnly === true ? { name } : { name, sizeOnDisk: size, empty: size === 0 };
-  });
+  const matcher = compileFilter(cmd.filter ?? {});
+  const databases = ctx.store
+    .databases()
+    .map((name) => {
+      const size = ctx.store.collections(name).reduce((n, c) => n + c.count, 0);
+      return { name, sizeOnDisk: size, empty: size === 0 };
+    })
+    .filter((d) => matcher(d))
+    .map((d) => (cmd.nameOnly === true ? { name: d.name } : d));
   return { databases, totalSize: 0, totalSizeMb: 0, ok: 1 };
 };
 

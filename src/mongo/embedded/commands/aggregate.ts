@@ -1,5 +1,6 @@
 import { isPlainObject } from '../bson-types.js';
 import { badValue, notSupported } from '../errors.js';
+import { resolveHint } from '../hint.js';
 import { runPipeline } from '../pipeline.js';
 import { encode } from '../raw-bson.js';
 import { cursorReply } from '../reply.js';
@@ -13,10 +14,16 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
   if (!isPlainObject(cmd.cursor))
     throw badValue("The 'cursor' option is required, except for aggregate with the explain argument");
   if (cmd.explain === true) throw notSupported('explain');
-  const last = cmd.pipeline[cmd.pipeline.length - 1];
-  if (isPlainObject(last) && ('$out' in last || '$merge' in last)) throw notSupported('$out / $merge');
-  const docs = runPipeline(ctx.store.get(ctx.db, target), cmd.pipeline, (name) =>
-    ctx.store.get(ctx.db, name),
+  for (const stage of cmd.pipeline) {
+    if (isPlainObject(stage) && (Object.hasOwn(stage, '$out') || Object.hasOwn(stage, '$merge')))
+      throw notSupported('aggregation stages $out / $merge');
+  }
+  const coll = ctx.store.get(ctx.db, target);
+  const docs = runPipeline(
+    coll,
+    cmd.pipeline,
+    (name) => ctx.store.get(ctx.db, name),
+    resolveHint(coll, cmd.hint),
   );
   const ns = `${ctx.db}.${target}`;
   const first = ctx.cursors.open(

@@ -4,7 +4,9 @@ import { CommandError } from '../errors.js';
 import { compileFilter } from '../matcher.js';
 import { encode } from '../raw-bson.js';
 import { cursorReply } from '../reply.js';
+import { hasOwn } from '../own.js';
 import { collectionArg, numberArg, type CommandHandler } from './context.js';
+import { COMMAND_RULES } from './options.js';
 
 /** Collection and database lifecycle: listCollections, create, drop, dropDatabase, collStats, dbStats. */
 export const listCollections: CommandHandler = (cmd, ctx) => {
@@ -28,15 +30,12 @@ export const listCollections: CommandHandler = (cmd, ctx) => {
 
 export const create: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, 'create');
-  const {
-    create: _name,
-    lsid: _l,
-    $db: _d,
-    $readPreference: _r,
-    writeConcern: _w,
-    $clusterTime: _c,
-    ...options
-  } = cmd;
+  // What listCollections reports back: the collection's own options (checked in options.ts), not the
+  // session, concerns or comment that came with the command.
+  const rules = COMMAND_RULES.create ?? {};
+  const options = Object.fromEntries(
+    Object.entries(cmd).filter(([k, v]) => k !== 'create' && hasOwn(rules, k) && v !== undefined),
+  );
   ctx.store.create(ctx.db, name, options);
   return { ok: 1 };
 };
@@ -57,13 +56,16 @@ export const collStats: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, 'collStats');
   const coll = ctx.store.get(ctx.db, name);
   if (!coll) throw new CommandError('NamespaceNotFound', `Collection [${ctx.db}.${name}] not found.`);
-  let size = 0;
-  for (const rec of coll.ids.records()) size += rec.bytes.length;
+  const scale = numberArg(cmd, 'scale') ?? 1;
+  if (!(scale >= 1)) throw new CommandError('BadValue', 'scale has to be >= 1');
+  let bytes = 0;
+  for (const rec of coll.ids.records()) bytes += rec.bytes.length;
+  const size = Math.trunc(bytes / scale);
   return {
     ns: coll.ns,
     count: coll.count,
     size,
-    avgObjSize: coll.count ? Math.round(size / coll.count) : 0,
+    avgObjSize: coll.count ? Math.round(bytes / coll.count) : 0,
     storageSize: size,
     nindexes: coll.indexSpecs().length,
     totalIndexSize: 0,

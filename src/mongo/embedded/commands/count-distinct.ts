@@ -2,7 +2,8 @@ import { Int32 } from 'bson';
 import { compareValues, valueKey } from '../compare.js';
 import { badValue } from '../errors.js';
 import { lookupPath, splitPath } from '../path.js';
-import { docOf, findRecords } from '../query.js';
+import { resolveHint } from '../hint.js';
+import { countMatching, docOf, findRecords } from '../query.js';
 import { collectionArg, numberArg, type CommandHandler } from './context.js';
 
 /** count (what estimatedDocumentCount uses, O(1) without a query) and distinct. */
@@ -10,11 +11,7 @@ export const count: CommandHandler = (cmd, ctx) => {
   const coll = ctx.store.get(ctx.db, collectionArg(cmd, 'count'));
   const skip = numberArg(cmd, 'skip') ?? 0;
   const limit = Math.abs(numberArg(cmd, 'limit') ?? 0);
-  const query = cmd.query;
-  let n: number;
-  if (!coll) n = 0;
-  else if (query === undefined || query === null || Object.keys(query).length === 0) n = coll.count;
-  else n = findRecords(coll, { filter: query }).length;
+  let n = countMatching(coll, cmd.query, resolveHint(coll, cmd.hint));
   n = Math.max(0, n - skip);
   if (limit > 0) n = Math.min(n, limit);
   return { n: new Int32(n), ok: 1 };
@@ -26,7 +23,8 @@ export const distinct: CommandHandler = (cmd, ctx) => {
     throw badValue("BSON field 'distinct.key' is missing but a required field");
   const parts = splitPath(cmd.key);
   const seen = new Map<string, unknown>();
-  for (const hit of findRecords(coll, { filter: cmd.query ?? {} })) {
+  const hint = resolveHint(coll, cmd.hint);
+  for (const hit of findRecords(coll, { filter: cmd.query ?? {}, hint })) {
     for (const pv of lookupPath(docOf(hit), parts).values) {
       // Arrays contribute their elements, as with a multikey index.
       const values = Array.isArray(pv.value) ? pv.value : [pv.value];

@@ -3,6 +3,7 @@ import { bsontype, type Doc } from '../bson-types.js';
 import type { Collection } from '../collection.js';
 import { badValue } from '../errors.js';
 import { toDouble } from '../numeric.js';
+import { resolveHint } from '../hint.js';
 import { compileProjection } from '../projection.js';
 import { docOf, findRecords, type Hit } from '../query.js';
 import { encode, findIdElement } from '../raw-bson.js';
@@ -31,12 +32,11 @@ function isIdOnlyProjection(p: unknown): boolean {
   );
 }
 
-export function outputBytes(hits: Hit[], projection: unknown): Buffer[] {
-  if (projection === undefined || projection === null || Object.keys(projection as Doc).length === 0) {
-    return hits.map((h) => h.bytes);
-  }
+/** The projected documents; `filter` is what a positional (`a.$`) projection refers to. */
+export function outputBytes(hits: Hit[], projection: unknown, filter?: unknown): Buffer[] {
+  if (projection === undefined || projection === null) return hits.map((h) => h.bytes);
   if (isIdOnlyProjection(projection)) return hits.map((h) => idOnly(h.bytes));
-  const project = compileProjection(projection);
+  const project = compileProjection(projection, { mode: 'find', filter });
   return hits.map((h) => (project ? encode(project(docOf(h))) : h.bytes));
 }
 
@@ -45,8 +45,11 @@ export function runFind(coll: Collection | undefined, cmd: Doc): { docs: Buffer[
   const skip = numberArg(cmd, 'skip') ?? 0;
   if (skip < 0) throw badValue('skip value must be non-negative');
   const limit = Math.abs(rawLimit);
-  const hits = findRecords(coll, { filter: cmd.filter, sort: cmd.sort, skip, limit });
-  return { docs: outputBytes(hits, cmd.projection), limit: rawLimit };
+  // Checked before the query runs, so a bad projection is refused even when nothing matches.
+  compileProjection(cmd.projection, { mode: 'find', filter: cmd.filter });
+  const hint = resolveHint(coll, cmd.hint);
+  const hits = findRecords(coll, { filter: cmd.filter, sort: cmd.sort, skip, limit, hint });
+  return { docs: outputBytes(hits, cmd.projection, cmd.filter), limit: rawLimit };
 }
 
 export const find: CommandHandler = (cmd, ctx) => {
@@ -58,7 +61,7 @@ export const find: CommandHandler = (cmd, ctx) => {
   // A negative limit is the legacy "single batch" request.
   const single = boolArg(cmd, 'singleBatch', false) || limit < 0;
   const ns = `${ctx.db}.${name}`;
-  const first = ctx.cursors.open(ns, docs, batchSize, single);
+  const first = ctx.cursors.open(ns, docs, batchSize, single, boolArg(cmd, 'noCursorTimeout', false));
   return cursorReply('firstBatch', first.id, ns, first.docs);
 };
 

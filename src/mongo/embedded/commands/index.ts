@@ -9,6 +9,7 @@ import { find, getMore, killCursors } from './find.js';
 import { findAndModify } from './find-and-modify.js';
 import { createIndexes, dropIndexes, listIndexes } from './indexes.js';
 import { insert } from './insert.js';
+import { checkCommandFields } from './options.js';
 import { remove, update } from './update.js';
 
 /** Command name → handler. The command is the first field of the body, as in MongoDB. */
@@ -61,5 +62,6 @@ export function runCommand(body: Doc, ctx: CommandContext): CommandResult {
   rejectTransactions(body, name);
   const handler = handlers.get(name);
   if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
+  checkCommandFields(name, body);
   return handler(body, ctx);
 }

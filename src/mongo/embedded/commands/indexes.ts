@@ -4,20 +4,25 @@ import { valueKey } from '../compare.js';
 import { badValue, CommandError } from '../errors.js';
 import { encode } from '../raw-bson.js';
 import { cursorReply } from '../reply.js';
-import { defaultIndexName, type IndexSpec } from '../secondary-index.js';
+import { defaultIndexName, validateIndexKey, type IndexSpec } from '../secondary-index.js';
 import { collectionArg, numberArg, type CommandHandler } from './context.js';
+import { checkFields, INDEX_SPEC } from './options.js';
 
 /** createIndexes / listIndexes / dropIndexes. Mongoose calls createIndexes for every schema index on start. */
 export const createIndexes: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, 'createIndexes');
   if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0)
     throw badValue('Must specify at least one index to create');
-  const existed = ctx.store.get(ctx.db, name) !== undefined;
-  const coll = ctx.store.getOrCreate(ctx.db, name);
-  const before = coll.indexSpecs().length;
   for (const raw of cmd.indexes) {
     if (!isPlainObject(raw) || !isPlainObject(raw.key))
       throw badValue('index specification must have a key object');
+    checkFields(raw, 'createIndexes.indexes', INDEX_SPEC, false);
+    validateIndexKey(raw.key);
+  }
+  const existed = ctx.store.get(ctx.db, name) !== undefined;
+  const coll = ctx.store.getOrCreate(ctx.db, name);
+  const before = coll.indexSpecs().length;
+  for (const raw of cmd.indexes as Doc[]) {
     const { key, name: indexName, ...options } = raw;
     const spec: IndexSpec = {
       v: 2,
