@@ -22,13 +22,16 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   }
 }
 
-async function lockRun(client: pg.ClientBase, runId: string): Promise<string[]> {
-  const { rows } = await client.query<{ collections: string[] }>(
-    `SELECT collections FROM backfill_runs WHERE id = $1 FOR UPDATE`,
+async function lockRun(
+  client: pg.ClientBase,
+  runId: string,
+): Promise<{ collections: string[]; status: string }> {
+  const { rows } = await client.query<{ collections: string[]; status: string }>(
+    `SELECT collections, status FROM backfill_runs WHERE id = $1 FOR UPDATE`,
     [runId],
   );
   if (!rows[0]) throw new Error(`backfill run ${runId} does not exist`);
-  return rows[0].collections;
+  return rows[0];
 }
 
 /** Collections whose rows are in Postgres for this run's purposes: copied in it, or not part of it. */
@@ -56,7 +59,7 @@ export async function completeCollection(
   collection: string,
 ): Promise<string[]> {
   return inTransaction(pool, async (client) => {
-    const inRun = await lockRun(client, runId);
+    const { collections: inRun } = await lockRun(client, runId);
     await client.query(
       `UPDATE backfill_run_collections SET status = 'linking' WHERE run_id = $1 AND collection = $2`,
       [runId, collection],
@@ -92,6 +95,8 @@ export async function completeCollection(
 /**
  * A collection failed for good: it, and every collection downstream of it, can't complete in this run.
  * Returns the blocked collections (the caller promotes their parked jobs so they fail visibly).
+ * Idempotent, and called by whoever sees the failure first (the processor's last attempt, or a worker's
+ * failure listener): the first error recorded stays, and a completed collection or run is never undone.
  */
 export async function failCollection(
   pool: pg.Pool,
@@ -100,16 +105,22 @@ export async function failCollection(
   error: string,
 ): Promise<string[]> {
   return inTransaction(pool, async (client) => {
-    const inRun = await lockRun(client, runId);
+    const run = await lockRun(client, runId);
+    if (run.status === 'completed') return [];
     await client.query(
       `UPDATE backfill_run_collections SET status = 'failed', error = $3, finished_at = clock_timestamp()
-        WHERE run_id = $1 AND collection = $2`,
+        WHERE run_id = $1 AND collection = $2 AND status NOT IN ('completed', 'failed')`,
       [runId, collection, error],
     );
+    const { rows } = await client.query<{ status: string }>(
+      `SELECT status FROM backfill_run_collections WHERE run_id = $1 AND collection = $2`,
+      [runId, collection],
+    );
+    if (rows[0]?.status === 'completed') return [];
     const blocked = new Set<string>();
     const visit = (name: string) => {
       for (const child of dependantsOf(REGISTRY.graph, name)) {
-        if (inRun.includes(child) && !blocked.has(child)) {
+        if (run.collections.includes(child) && !blocked.has(child)) {
           blocked.add(child);
           visit(child);
         }
@@ -124,11 +135,26 @@ export async function failCollection(
       );
     }
     await client.query(
-      `UPDATE backfill_runs SET status = 'failed', error = COALESCE(error, $2), finished_at = now() WHERE id = $1`,
+      `UPDATE backfill_runs SET status = 'failed', error = COALESCE(error, $2),
+              finished_at = COALESCE(finished_at, now())
+        WHERE id = $1`,
       [runId, `${collection}: ${error}`],
     );
     return [...blocked];
   });
+}
+
+/** The run itself failed (its root job, which has no collection): idempotent, first error kept. */
+export async function failRun(pool: pg.Pool, runId: string, error: string): Promise<void> {
+  const { rowCount } = await pool.query(
+    `UPDATE backfill_runs SET status = 'failed', error = COALESCE(error, $2), finished_at = COALESCE(finished_at, now())
+      WHERE id = $1 AND status <> 'completed'`,
+    [runId, error],
+  );
+  if (rowCount === 0) {
+    const { rows } = await pool.query(`SELECT 1 FROM backfill_runs WHERE id = $1`, [runId]);
+    if (rows.length === 0) throw new Error(`backfill run ${runId} does not exist`);
+  }
 }
 
 export async function completeRun(pool: pg.Pool, runId: string): Promise<void> {

@@ -95,6 +95,37 @@ export interface WatchOptions {
   plainEveryMs?: number;
   /** Stops watching (the run itself goes on); watchRun then resolves with the last progress seen. */
   signal?: AbortSignal;
+  /**
+   * Asked once nothing has moved for `stuckAfterMs`: why the run cannot move on its own (nothing of it
+   * left in the queue), or null while it still can. Two answers in a row, with still no progress in
+   * between, make watchRun throw RunStuckError. @defaultValue never asked
+   */
+  stuck?: () => Promise<string | null>;
+  /** @defaultValue 30000 */
+  stuckAfterMs?: number;
+}
+
+/** The run is still `running` but nothing will move it: watching it longer would hang. */
+export class RunStuckError extends Error {
+  override readonly name = 'RunStuckError';
+  constructor(
+    readonly progress: RunProgress,
+    readonly reason: string,
+    readonly idleMs: number,
+  ) {
+    super(`backfill ${progress.runId} is stuck: ${reason}`);
+  }
+}
+
+/** What counts as progress: any collection changing state, a chunk done or planned, a document read. */
+function progressSignature(progress: RunProgress): string {
+  return JSON.stringify([
+    progress.status,
+    progress.totals.chunksPlanned,
+    progress.totals.chunksDone,
+    progress.totals.docsRead,
+    progress.collections.map((c) => c.status),
+  ]);
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -179,19 +210,39 @@ function lineDisplay(stream: NodeJS.WriteStream, everyMs: number): Display {
 
 /**
  * Polls until the run is completed or failed (or `signal` aborts), drawing progress meanwhile.
- * Resolves with the last progress read; throws when the run does not exist.
+ * Resolves with the last progress read; throws when the run does not exist, and RunStuckError when
+ * `stuck` says that nothing can move it any more.
  */
 export async function watchRun(options: WatchOptions): Promise<RunProgress> {
   const { poll, stream = process.stderr, intervalMs = 500, plainEveryMs = 5_000, signal } = options;
+  const { stuck, stuckAfterMs = 30_000 } = options;
+  const checkEveryMs = Math.max(intervalMs, Math.min(5_000, stuckAfterMs / 2));
   const display = stream.isTTY ? barDisplay(stream) : lineDisplay(stream, plainEveryMs);
   const meter = new RateMeter();
+  let signature = '';
+  let movedAt = Date.now();
+  let lastCheck = 0;
+  let suspected = false;
   try {
     for (;;) {
       const progress = await poll();
       if (!progress) throw new Error('backfill run not found');
-      meter.add(Date.now(), progress.totals.docsRead, progress.totals.chunksDone);
+      const now = Date.now();
+      meter.add(now, progress.totals.docsRead, progress.totals.chunksDone);
       display.update(progress, meter.rates());
       if (progress.status !== 'running' || signal?.aborted) return progress;
+      const current = progressSignature(progress);
+      if (current !== signature) {
+        signature = current;
+        movedAt = now;
+        suspected = false;
+      } else if (stuck && now - movedAt >= stuckAfterMs && now - lastCheck >= checkEveryMs) {
+        lastCheck = now;
+        // A failed check (Redis unreachable for a moment) proves nothing either way.
+        const reason = await stuck().catch(() => null);
+        if (reason !== null && suspected) throw new RunStuckError(progress, reason, now - movedAt);
+        suspected = reason !== null;
+      }
       await sleep(intervalMs, signal);
     }
   } finally {

@@ -2,11 +2,18 @@ import type { JobDefinition } from './define.js';
 import { chunkJob } from './backfill/chunk.js';
 import { collectionJob } from './backfill/collection.js';
 import { runJob } from './backfill/run.js';
+import { gapDrainJob } from './gaps/drain.js';
 import { auditJob } from './verify/audit.js';
 
 /**
  * Every job the workers know, by name. Adding a job = one file under src/jobs/ + one line here.
  */
-export const JOBS = [runJob, collectionJob, chunkJob, auditJob] as const satisfies readonly JobDefinition[];
+export const JOBS = [
+  runJob,
+  collectionJob,
+  chunkJob,
+  auditJob,
+  gapDrainJob,
+] as const satisfies readonly JobDefinition[];
 
 export type JobName = (typeof JOBS)[number]['name'];

@@ -6,6 +6,7 @@ import { createDb, type Db } from '../db/client.js';
 import { createLogger, type Logger } from '../logger.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/names.js';
 import { createRedis } from '../queue/redis.js';
+import { readDeployment, type Deployment } from './identity.js';
 
 /** Everything a job processor may touch, opened once per process and shared by all its workers. */
 export interface WorkerDeps {
@@ -13,6 +14,8 @@ export interface WorkerDeps {
   readonly log: Logger;
   readonly db: Db;
   readonly mongo: MongoDb;
+  /** The databases above, as every job this process enqueues carries them (src/workers/identity.ts). */
+  readonly deployment: Deployment;
   readonly queues: Readonly<Record<QueueName, Queue>>;
   readonly flows: FlowProducer;
   /** A connection for BullMQ Workers (retries forever); producers use their own fail-fast one. */
@@ -32,6 +35,14 @@ export async function openDeps(config: Config, log = createLogger(config.LOG_LEV
   });
   await mongoClient.connect();
   const db = createDb({ url: config.PG_URL, applicationName: 'strangler-worker' });
+  const mongoDatabase = mongoDatabaseName(config.MONGO_URL);
+  let deployment: Deployment;
+  try {
+    deployment = await readDeployment(db.$client, mongoDatabase);
+  } catch (error) {
+    await Promise.allSettled([mongoClient.close(), db.$client.end()]);
+    throw error;
+  }
   const producerRedis = createRedis(config.REDIS_URL, 'producer');
   const workerRedis = createRedis(config.REDIS_URL, 'worker');
   const prefix = config.QUEUE_PREFIX;
@@ -44,7 +55,8 @@ export async function openDeps(config: Config, log = createLogger(config.LOG_LEV
     config,
     log,
     db,
-    mongo: mongoClient.db(mongoDatabaseName(config.MONGO_URL)),
+    mongo: mongoClient.db(mongoDatabase),
+    deployment,
     queues,
     flows,
     workerRedis,

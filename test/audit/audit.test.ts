@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/runAudit.js';
 import type { AuditReport } from '../../src/audit/report.js';
 import { REGISTRY } from '../../src/collections/registry.js';
 import { startBackfill } from '../../src/backfill/start.js';
 import { seedDatabase } from '../../src/synthetic/seed.js';
-import { runCli } from '../support/cli.js';
+import { consumersOf } from '../../src/queue/consumers.js';
+import { STRANGLER_BIN, runCli } from '../support/cli.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 /** Rejects that only Postgres can decide (unique clashes); the audit reads Mongo alone. */
@@ -60,5 +62,52 @@ describe('strangler audit', () => {
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout) as AuditReport;
     expect(printed.collections.map((c) => c.collection)).toEqual(['users', 'addresses']);
+  });
+
+  describe('the CLI exits once it has printed the report', () => {
+    const env = () => ({
+      PG_URL: stack.config.PG_URL,
+      MONGO_URL: stack.config.MONGO_URL,
+      REDIS_URL: stack.config.REDIS_URL,
+      QUEUE_PREFIX: stack.config.QUEUE_PREFIX,
+    });
+    const args = ['audit', '--json', '--collections', 'levelconfigs,users'];
+
+    it('with no worker of this deployment: audits in its own process', async () => {
+      const result = await runCli(args, env(), 30_000);
+      expect(result.code).toBe(0); // null would mean killed at the timeout: it hung
+      expect(result.stderr).toMatch(
+        /no worker of this deployment consumes the verify queue: auditing in this process/,
+      );
+      const printed = JSON.parse(result.stdout) as AuditReport;
+      expect(printed.collections.map((c) => c.collection)).toEqual(['levelconfigs', 'users']);
+    });
+
+    it('with `strangler worker` running: the audit is a job on it, and the CLI still exits', async () => {
+      const worker = spawn(process.execPath, [STRANGLER_BIN, 'worker', '--queues', 'verify'], {
+        env: { ...process.env, ...env(), LOG_LEVEL: 'silent' },
+        stdio: 'ignore',
+      });
+      const exited = new Promise((resolve) => worker.on('exit', resolve));
+      try {
+        const deadline = Date.now() + 20_000;
+        while ((await consumersOf(stack.deps.queues.verify, stack.deps.deployment)).ours === 0) {
+          if (Date.now() > deadline) throw new Error('the worker never came up');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const result = await runCli(args, env(), 30_000);
+        expect(result.code).toBe(0);
+        expect(result.stderr).toMatch(/^audit job \S+ queued on the verify queue$/m);
+        const printed = JSON.parse(result.stdout) as AuditReport;
+        expect(printed.collections.map((c) => c.collection)).toEqual(['levelconfigs', 'users']);
+        const stored = await stack.pg.db.$client.query(`SELECT 1 FROM audit_reports WHERE id = $1`, [
+          printed.id,
+        ]);
+        expect(stored.rows).toHaveLength(1);
+      } finally {
+        worker.kill('SIGTERM');
+        await exited;
+      }
+    }, 90_000);
   });
 });

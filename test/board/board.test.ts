@@ -191,7 +191,18 @@ describe('board', () => {
       expect(runs[0]?.runId).toBe(runId);
     });
 
-    it('takes an empty body as "every collection, default chunk size"', async () => {
+    it('takes an empty body as "every collection, default chunk size", once no live run holds one', async () => {
+      // The previous test's run is still running (no worker here): a run over its collection is refused.
+      const [live] = (
+        await deps.db.execute<{ id: string }>(sql`SELECT id FROM backfill_runs WHERE status = 'running'`)
+      ).rows;
+      const refused = await api('/api/backfills', { method: 'POST' });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { runId: string }).runId).toBe(live!.id);
+      await deps.db.execute(
+        sql`UPDATE backfill_runs SET status = 'failed', error = 'ended by the test' WHERE id = ${live!.id}`,
+      );
+
       const res = await api('/api/backfills', { method: 'POST' });
       expect(res.status).toBe(202);
       const { runId } = (await res.json()) as { runId: string };

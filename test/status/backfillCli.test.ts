@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { startTestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -20,6 +20,13 @@ describe('strangler backfill', () => {
     pgDb = await createTestDatabase();
     mongo = await startTestMongo();
     env = { PG_URL: pgDb.url, MONGO_URL: mongo.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+  });
+  // No worker ever runs here, so every run a test starts stays running: end them, or the next test's
+  // run on the same collection is refused (one run per collection at a time).
+  afterEach(async () => {
+    await pgDb.db.execute(
+      sql`UPDATE backfill_runs SET status = 'failed', error = 'ended by the test' WHERE status = 'running'`,
+    );
   });
   afterAll(async () => {
     await mongo?.stop();
@@ -48,7 +55,7 @@ describe('strangler backfill', () => {
     const result = await runCli(['backfill', '--collections', 'levelconfigs', '--chunk-size', '500'], env);
     expect(result.stderr).toMatch(/started/);
     // No worker runs in this file: the CLI says so instead of leaving --wait to look hung.
-    expect(result.stderr).toMatch(/no worker consumes the backfill queue yet/);
+    expect(result.stderr).toMatch(/no worker of this deployment consumes the backfill queue yet/);
     expect(result.code).toBe(0);
     const runId = result.stdout.trim();
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
@@ -104,5 +111,49 @@ describe('strangler backfill', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/levelconfigs\s+failed.*chunk 3: connection reset/);
     expect(result.stderr).toMatch(new RegExp(`strangler: backfill ${runId} failed: levelconfigs failed`));
+  });
+
+  it('refuses a second run on a collection a live run is copying, naming that run', async () => {
+    const first = await runCli(['backfill', '--collections', 'levelconfigs,users'], env);
+    expect(first.code).toBe(0);
+    const live = first.stdout.trim();
+    const second = await runCli(['backfill', '--collections', 'users,addresses'], env);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toMatch(new RegExp(`^strangler: backfill run ${live} is still copying users\\b`));
+    // A collection the live run does not copy is free.
+    const other = await runCli(['backfill', '--collections', 'addresses'], env);
+    expect(other.code).toBe(0);
+    const { rows } = await pgDb.db.execute<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM backfill_runs WHERE status = 'running'`,
+    );
+    expect(rows[0]!.n).toBe(2);
+  });
+
+  it('--wait reports a run that nothing can move any more as stuck, says what to do, exits 4', async () => {
+    const before = await existingRuns();
+    let exited = false;
+    const pending = runCli(
+      ['backfill', '--collections', 'levelconfigs', '--wait', '--stuck-after', '1'],
+      env,
+    ).finally(() => (exited = true));
+    const runId = await newestRun(before);
+    // Queued jobs and no worker yet: not stuck (a worker may start), however long nothing moves.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(exited).toBe(false);
+    // Redis loses the run's jobs: now nothing can move it.
+    await deletePrefix(prefix);
+    const result = await pending;
+    expect(result.code).toBe(4);
+    expect(result.stdout.split('\n')[0]).toBe(runId);
+    expect(result.stdout).toMatch(/^levelconfigs\s+queued/m);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `strangler: backfill ${runId} is stuck: nothing moved for \\d+s and Redis holds no job of it`,
+      ),
+    );
+    expect(result.stderr).toMatch(
+      /start one with `strangler worker`: on start, workers rebuild the jobs of runs that cannot move/,
+    );
   });
 });

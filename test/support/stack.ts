@@ -19,6 +19,8 @@ export interface TestStack {
   source: MongoDb;
   deps: WorkerDeps;
   startWorkers(concurrency?: number, options?: Partial<WorkerRuntimeOptions>): WorkerRuntime;
+  /** Closes every runtime startWorkers() started so far (not only the last): no worker of this stack runs after. */
+  stopWorkers(): Promise<void>;
   /** Resolves when the run leaves `running` (event-driven on the run's root job, then read from Postgres). */
   waitForRun(runId: string, timeoutMs?: number): Promise<RunProgress>;
   stop(): Promise<void>;
@@ -55,6 +57,10 @@ export async function startTestStack(): Promise<TestStack> {
       });
       runtimes.push(runtime);
       return runtime;
+    },
+    async stopWorkers() {
+      const running = runtimes.splice(0);
+      await Promise.all(running.map(async (r) => (await r.close(), await r.closed)));
     },
     async waitForRun(runId, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;

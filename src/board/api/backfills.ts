@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { startBackfill } from '../../backfill/start.js';
+import { RunConflictError, startBackfill } from '../../backfill/start.js';
 import { getRunProgress, listRuns } from '../../backfill/progress.js';
 import { REGISTRY, UnknownCollectionError } from '../../collections/registry.js';
 import type { WorkerDeps } from '../../workers/deps.js';
@@ -43,6 +43,15 @@ export function backfillsRouter(deps: WorkerDeps): Router {
       collections: body.collections,
       since: body.since === undefined ? undefined : new Date(body.since),
       chunkSize: body.chunkSize,
+    }).catch((error: unknown) => {
+      if (!(error instanceof RunConflictError)) throw error;
+      // 409: the request is fine, the state is not; it can be repeated once the live run has ended.
+      throw new HttpError(409, {
+        error: error.message,
+        runId: error.runId,
+        conflicts: error.conflicts,
+        links: { run: `/api/backfills/${error.runId}` },
+      });
     });
     deps.log.info({ runId, collections: body.collections, since: body.since }, 'backfill started via API');
     res.status(202).json({ runId, links: { self: `/api/backfills/${runId}` } });

@@ -43,24 +43,28 @@ async function audit(
   collections: readonly string[] | 'all',
   local: boolean,
 ): Promise<AuditReport> {
-  const workers = local ? [] : await deps.queues.verify.getWorkers();
-  if (workers.length === 0) {
-    if (!local) process.stderr.write('no worker consumes the verify queue: auditing in this process\n');
+  const { consumersOf, noConsumerHint } = await import('../../queue/consumers.js');
+  // Only workers of this deployment count: another deployment's workers would set the job aside forever.
+  const consumers = local ? undefined : await consumersOf(deps.queues.verify, deps.deployment);
+  if (!consumers || consumers.ours === 0) {
+    if (consumers) process.stderr.write(`${noConsumerHint('verify', consumers)}: auditing in this process\n`);
     const { runAudit } = await import('../../audit/runAudit.js');
     return runAudit(deps.mongo, deps.db.$client, collections);
   }
   const { QueueEvents } = await import('bullmq');
+  const { stamp } = await import('../../jobs/envelope.js');
+  // Given a client, BullMQ makes and closes its own duplicate for the blocking reads. (Handing it a
+  // duplicate of ours left that duplicate open after close(): the process printed the report and hung.)
   const events = new QueueEvents('verify', {
-    connection: deps.workerRedis.duplicate(),
+    connection: deps.workerRedis,
     prefix: deps.config.QUEUE_PREFIX,
   });
   try {
     await events.waitUntilReady();
-    const job = await deps.queues.verify.add(
-      'verify.audit',
-      { collections },
-      { removeOnComplete: { age: 3600 } },
-    );
+    const job = await deps.queues.verify.add('verify.audit', stamp(deps.deployment, { collections }), {
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: 24 * 3600 },
+    });
     process.stderr.write(`audit job ${job.id} queued on the verify queue\n`);
     return (await job.waitUntilFinished(events)) as AuditReport;
   } finally {

@@ -5,6 +5,7 @@ import { registerBench } from './bench.js';
 import { registerBoard } from './board.js';
 import { registerDb } from './db.js';
 import { registerDemo } from './demo.js';
+import { registerMode } from './mode.js';
 import { registerMongoEmbedded } from './mongoEmbedded.js';
 import { registerPlanned } from './planned.js';
 import { registerRejects } from './rejects.js';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerRejects(program);
   registerAudit(program);
+  registerMode(program);
   registerPlanned(program);
   registerDemo(program);
   registerSeed(program);

@@ -8,7 +8,6 @@ import { CliError } from '../errors.js';
  */
 const PLANNED = [
   ['verify', 'row counts, checksums and exact money sums, Mongo vs Postgres (not available yet)'],
-  ['mode', 'move a collection between mongo, dual, pg and decommissioned (not available yet)'],
 ] as const;
 
 export function registerPlanned(program: Command): void {

@@ -72,7 +72,10 @@ export function registerWorker(program: Command): void {
         });
         const resumed = queues.includes('backfill') ? await resumeInterruptedRuns(deps) : [];
         if (resumed.length > 0) log.info({ runs: resumed }, 'resumed backfill runs that Redis had lost');
-        log.info({ queues, concurrency: options.concurrency }, 'worker started');
+        log.info(
+          { queues, concurrency: options.concurrency, deployment: deps.deployment },
+          'worker started: serving only jobs enqueued for this deployment',
+        );
         await new Promise<void>((resolve) => {
           const stop = async (signal: string) => {
             log.info({ signal }, 'shutting down: finishing running jobs');

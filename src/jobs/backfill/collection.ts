@@ -4,9 +4,10 @@ import { planRanges } from '../../backfill/plan.js';
 import { encodeBound } from '../../backfill/ranges.js';
 import { completeCollection, inTransaction } from '../../backfill/runState.js';
 import { chunkJobId } from '../../backfill/jobIds.js';
-import { promoteCollections } from '../../backfill/promote.js';
+import { promoteReleased } from '../../backfill/promote.js';
 import { failWhenExhausted } from '../../backfill/failure.js';
 import { defineJob } from '../define.js';
+import { stamp } from '../envelope.js';
 import type { WorkerDeps } from '../../workers/deps.js';
 
 /** Chunk jobs are added in batches: one giant flow.add of thousands of children is slow and fragile. */
@@ -27,6 +28,8 @@ export const CHUNK_JOB_OPTIONS = {
  *      not yet done, as children of this job; wait for them;
  *   2. when the children are done: apply deferred links, mark the collection completed and release the
  *      collections that were waiting on it.
+ * Release is read from Postgres and done on every pass that finds the collection completed, including a
+ * re-run after a worker died between committing the completion and promoting: promotion is idempotent.
  */
 export const collectionJob = defineJob({
   name: 'backfill.collection',
@@ -48,7 +51,10 @@ export const collectionJob = defineJob({
       if (state.status === 'blocked' || state.status === 'failed') {
         throw new UnrecoverableError(state.error ?? `${collection} is ${state.status}`);
       }
-      if (state.status === 'completed') return { collection, status: 'completed' };
+      if (state.status === 'completed') {
+        const released = await promoteReleased(pool, deps.queues.backfill, deps.deployment, runId);
+        return { collection, status: 'completed', released };
+      }
       if (state.chunks_planned === null) await plan(deps, runId, collection);
 
       const pending = await pendingChunks(deps, runId, collection);
@@ -57,7 +63,7 @@ export const collectionJob = defineJob({
           await deps.queues.backfill.addBulk(
             pending.slice(i, i + ADD_BATCH).map((chunkNo) => ({
               name: 'backfill.chunk',
-              data: { runId, collection, chunkNo },
+              data: stamp(deps.deployment, { runId, collection, chunkNo }),
               opts: {
                 ...CHUNK_JOB_OPTIONS,
                 jobId: chunkJobId(runId, collection, chunkNo),
@@ -72,8 +78,8 @@ export const collectionJob = defineJob({
           throw new Error(`${collection}: chunks still pending after their jobs finished; retrying`);
         }
       }
-      const released = await completeCollection(pool, runId, collection);
-      await promoteCollections(deps.queues.backfill, runId, released);
+      await completeCollection(pool, runId, collection);
+      const released = await promoteReleased(pool, deps.queues.backfill, deps.deployment, runId);
       return { collection, status: 'completed', released };
     });
   },
