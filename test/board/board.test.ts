@@ -285,23 +285,6 @@ describe('board', () => {
   });
 
   describe('not built yet', () => {
-    it('PUT /api/collections/:name/mode validates, then answers 501', async () => {
-      const put = (name: string, body: unknown) =>
-        api(`/api/collections/${name}/mode`, { method: 'PUT', body: JSON.stringify(body) });
-      const bad = await put('users', { mode: 'postgres' });
-      expect(bad.status).toBe(400);
-      expect(((await bad.json()) as { fields: Record<string, unknown> }).fields).toHaveProperty('mode');
-      const unknown = await put('nope', { mode: 'dual' });
-      expect(unknown.status).toBe(400);
-      expect(((await unknown.json()) as { error: string }).error).toContain('"nope"');
-      const ok = await put('users', { mode: 'dual' });
-      expect(ok.status).toBe(501);
-      expect(await ok.json()).toEqual({ error: 'not implemented yet' });
-      expect((await api('/api/collections/users/mode', { method: 'PUT', body: '{}' }, null)).status).toBe(
-        401,
-      );
-    });
-
     it('POST /api/verifications answers 501 (after auth)', async () => {
       expect((await post('/api/verifications', {})).status).toBe(501);
       expect((await api('/api/verifications', { method: 'POST', body: '{}' }, null)).status).toBe(401);

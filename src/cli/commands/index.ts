@@ -5,6 +5,7 @@ import { registerBench } from './bench.js';
 import { registerBoard } from './board.js';
 import { registerDb } from './db.js';
 import { registerDemo } from './demo.js';
+import { registerGaps } from './gaps.js';
 import { registerMode } from './mode.js';
 import { registerMongoEmbedded } from './mongoEmbedded.js';
 import { registerPlanned } from './planned.js';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerBackfill(program);
   registerStatus(program);
   registerRejects(program);
+  registerGaps(program);
   registerAudit(program);
   registerMode(program);
   registerPlanned(program);
