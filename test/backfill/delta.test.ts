@@ -20,6 +20,7 @@ describe('after the first backfill', () => {
 
   it('--since re-copies only what changed after that instant (updatedAt, else the ObjectId time)', async () => {
     const since = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 10)); // `--since` means strictly after
     const users = stack.source.collection('users');
     const changed = await users.find({ role: 'seller' }, { limit: 3 }).toArray();
     for (const user of changed) {

@@ -376,11 +376,14 @@ describe('the hardened copy path', () => {
     });
 
     const since = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 10)); // `--since` means strictly after
     await categories.insertOne({
       _id: lateParent,
       name: 'The parent',
       slug: `s-${lateParent.toHexString()}`,
       createdAt: new Date(),
+      // Its _id was minted before `since`: only its updatedAt puts it in the delta (as the timestamps plugin would).
+      updatedAt: new Date(),
     });
     await run(['categories'], since);
     const linked = await sql<{ parent: string }>(
