@@ -1,8 +1,10 @@
 import type { RequestHandler } from 'express';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { REGISTRY } from '../collections/registry.js';
 import { QUEUE_NAMES } from '../queue/names.js';
+import { countFallbackRecords } from '../gaps/fallbackStore.js';
 import { countMainRows, countOpenRejects, type CountsByCollection } from '../status/counts.js';
+import { countResolvedGaps, summarizeGaps, type GapGroup, type GapSummary } from '../status/gaps.js';
 import type { WorkerDeps } from '../workers/deps.js';
 
 /**
@@ -82,7 +84,92 @@ export function createMetrics(deps: WorkerDeps, migratedTtlMs = MIGRATED_TTL_MS)
     },
   });
 
+  registerGapMetrics(registry, deps, migratedTtlMs);
   return registry;
+}
+
+/** How long one gap summary serves the gauges of one scrape (they collect one after another). */
+const GAP_SUMMARY_TTL_MS = 1_000;
+const DIRECTIONS = ['forward', 'reverse'] as const;
+
+/**
+ * Gap gauges per collection and direction (zero for the quiet ones, so each series exists from the first
+ * scrape), and `strangler_gaps_drained_total`: gaps ever resolved, read from the table, since drains run
+ * on the workers and not in this process. `rate()` of it is the drain rate.
+ */
+function registerGapMetrics(registry: Registry, deps: WorkerDeps, resolvedTtlMs: number): void {
+  const log = deps.log;
+  let summary: { at: number; value: Promise<GapSummary> } | undefined;
+  const currentSummary = () => {
+    if (!summary || Date.now() - summary.at > GAP_SUMMARY_TTL_MS) {
+      summary = { at: Date.now(), value: summarizeGaps(deps.db) };
+    }
+    return summary.value;
+  };
+  const perGroup = (name: string, help: string, value: (group: GapGroup) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['collection', 'direction'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          const { byCollection } = await currentSummary();
+          for (const collection of REGISTRY.order)
+            for (const direction of DIRECTIONS) this.set({ collection, direction }, 0);
+          for (const group of byCollection)
+            this.set({ collection: group.collection, direction: group.direction }, value(group));
+        } catch (error) {
+          log.warn({ err: error }, 'metrics: cannot summarise gaps');
+        }
+      },
+    });
+  perGroup('strangler_gaps_open', 'Open dual-write gaps per collection and direction', (g) => g.open);
+  perGroup(
+    'strangler_gaps_dead',
+    'Dead dual-write gaps (attempts exhausted) per collection and direction',
+    (g) => g.dead,
+  );
+  perGroup(
+    'strangler_gaps_oldest_open_age_seconds',
+    'Seconds since the first failure of the oldest open gap (0 when none is open)',
+    (g) => g.oldestOpenAgeSeconds ?? 0,
+  );
+
+  let resolved: { at: number; counts: CountsByCollection } | undefined;
+  new Counter({
+    name: 'strangler_gaps_drained_total',
+    help: `Dual-write gaps resolved by a drain, per collection (refreshed at most every ${resolvedTtlMs / 1000} s)`,
+    labelNames: ['collection'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        if (!resolved || Date.now() - resolved.at > resolvedTtlMs) {
+          resolved = { at: Date.now(), counts: await countResolvedGaps(deps.db) };
+        }
+        this.reset();
+        const names = new Set([...REGISTRY.order, ...resolved.counts.keys()]);
+        for (const collection of names) this.inc({ collection }, resolved.counts.get(collection) ?? 0);
+      } catch (error) {
+        log.warn({ err: error }, 'metrics: cannot count drained gaps');
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'strangler_gaps_fallback_pending',
+    help: 'Gap records waiting in the MongoDB fallback store for Postgres to take them',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await countFallbackRecords(deps.mongo));
+      } catch (error) {
+        this.reset();
+        log.warn({ err: error }, 'metrics: cannot count the gap fallback store');
+      }
+    },
+  });
 }
 
 export function metricsHandler(registry: Registry): RequestHandler {

@@ -4,6 +4,7 @@ import type { JobDefinition } from '../jobs/define.js';
 import { openEnvelope } from '../jobs/envelope.js';
 import { JOBS } from '../jobs/registry.js';
 import type { WorkerDeps } from './deps.js';
+import { scheduleGapDrains } from '../jobs/gaps/schedule.js';
 import { watchRunFailures, type FailureWatch } from './failures.js';
 import { deploymentTag, describeDeployment, sameDeployment, type Deployment } from './identity.js';
 
@@ -103,6 +104,8 @@ export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): W
   const failures: FailureWatch | undefined = options.queues.includes('backfill')
     ? watchRunFailures(deps)
     : undefined;
+  // Gaps drain on a schedule across every worker that serves the gaps queue; never rejects, logs its own errors.
+  const scheduled = scheduleGapDrains(deps, { queues: options.queues, jobs });
   const workers = options.queues.map((queue) => {
     const definitions = new Map(jobs.filter((j) => j.queue === queue).map((j) => [j.name, j]));
     const dispatcher: Dispatcher = { queue, definitions, deps, reported };
@@ -132,7 +135,9 @@ export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): W
   return {
     workers,
     ready: () =>
-      Promise.all([...workers.map((w) => w.waitUntilReady()), failures?.ready()]).then(() => undefined),
+      Promise.all([...workers.map((w) => w.waitUntilReady()), failures?.ready(), scheduled]).then(
+        () => undefined,
+      ),
     get closed() {
       return closing ?? Promise.resolve();
     },

@@ -1,14 +1,44 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { listOpenGaps } from '../../status/gaps.js';
+import { countFallbackRecords } from '../../gaps/fallbackStore.js';
+import { GAP_STATUSES, listGaps, summarizeGaps, type GapStatus } from '../../status/gaps.js';
 import type { WorkerDeps } from '../../workers/deps.js';
 import { limitParam, parseWith } from '../validate.js';
 
+const statusList = z
+  .string()
+  .default('open')
+  .transform((value) => [...new Set(value.split(',').map((s) => s.trim()))])
+  .pipe(z.array(z.enum(GAP_STATUSES)).min(1));
+
+const query = z.object({
+  limit: limitParam(100, 1000),
+  status: statusList,
+  collection: z.string().min(1).optional(),
+});
+
+/**
+ * GET /api/gaps: the dual-write gaps.
+ *
+ *   ?status=open|dead|resolved (comma-separated; default open) and ?collection= filter the list;
+ *   `total` counts what matches, `gaps` is its first `limit`, next due first.
+ *   `open`, `dead`, `oldestOpenAgeSeconds` and `byCollection` (per collection and direction) summarise
+ *   every unresolved gap of the collection filter, whatever ?status says; `pendingInFallback` counts the
+ *   records waiting in MongoDB for Postgres to take them (null when MongoDB does not answer).
+ */
 export function gapsRouter(deps: WorkerDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    const { limit } = parseWith(z.object({ limit: limitParam(100, 1000) }), req.query, 'query');
-    res.json(await listOpenGaps(deps.db, limit));
+    const { limit, status, collection } = parseWith(query, req.query, 'query');
+    const [list, summary, pendingInFallback] = await Promise.all([
+      listGaps(deps.db, { statuses: status as GapStatus[], collection, limit }),
+      summarizeGaps(deps.db, { collection }),
+      countFallbackRecords(deps.mongo, collection).catch((error: unknown) => {
+        deps.log.warn({ err: error }, 'gaps: cannot count the fallback store');
+        return null;
+      }),
+    ]);
+    res.json({ ...list, ...summary, pendingInFallback });
   });
   return router;
 }

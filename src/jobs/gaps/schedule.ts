@@ -1,6 +1,9 @@
 import type { Job, Queue } from 'bullmq';
 import type { DrainOptionsInput } from '../../gaps/options.js';
+import type { QueueName } from '../../queue/names.js';
+import type { WorkerDeps } from '../../workers/deps.js';
 import { deploymentTag, type Deployment } from '../../workers/identity.js';
+import type { JobDefinition } from '../define.js';
 import { stamp } from '../envelope.js';
 import { gapDrainJob } from './drain.js';
 
@@ -45,4 +48,22 @@ export async function ensureGapDrainScheduler(
 
 export async function removeGapDrainScheduler(queue: Queue, deployment: Deployment): Promise<boolean> {
   return queue.removeJobScheduler(gapDrainSchedulerId(deployment));
+}
+
+/**
+ * For the worker runtime on start: ensures the drain scheduler when this runtime consumes the gaps
+ * queue AND serves the drain job (a runtime given other jobs, as tests do, must not schedule drains
+ * nobody there can run). Never rejects: a Redis hiccup is logged, and the next worker start retries.
+ */
+export async function scheduleGapDrains(
+  deps: Pick<WorkerDeps, 'queues' | 'deployment' | 'log'>,
+  served: { queues: readonly QueueName[]; jobs: readonly JobDefinition[] },
+  schedule: GapDrainSchedule = {},
+): Promise<void> {
+  if (!served.queues.includes('gaps') || !served.jobs.some((j) => j.name === gapDrainJob.name)) return;
+  try {
+    await ensureGapDrainScheduler(deps.queues.gaps, deps.deployment, schedule);
+  } catch (error) {
+    deps.log.error({ err: error }, 'gaps: cannot schedule the drain; gaps wait for the next worker start');
+  }
 }
