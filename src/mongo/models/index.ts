@@ -36,9 +36,8 @@ export {
 
 /** A model compiled on `connection`, or the one already compiled there (registering twice throws). */
 function bind<TSchema extends Schema>(connection: Connection, name: string, schema: TSchema) {
-  return connection.models[name] !== undefined
-    ? (connection.model(name) as ReturnType<typeof connection.model<TSchema>>)
-    : connection.model(name, schema);
+  const compile = () => connection.model(name, schema);
+  return (connection.models[name] ?? compile()) as ReturnType<typeof compile>;
 }
 
 /**
