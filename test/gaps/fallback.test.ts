@@ -8,7 +8,7 @@ import { FALLBACK_COLLECTION, type FallbackRecord } from '../../src/gaps/fallbac
 import { moveFallbackIntoGaps } from '../../src/gaps/moveFallback.js';
 import { GapNotRecordedError, recordGap, type GapStores } from '../../src/gaps/record.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { startTcpProxy, type TcpProxy } from './tcpProxy.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 
 describe('gaps: the fallback store when Postgres is unreachable', () => {
   let stack: TestStack;

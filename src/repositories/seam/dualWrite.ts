@@ -56,7 +56,12 @@ export class DualWriteSeam {
   readonly #options: Required<Omit<DualWriteOptions, 'log'>> & { log: Logger | undefined };
 
   constructor(options: DualWriteOptions) {
-    this.#options = { syncTimeoutMs: 2_000, gapTimeoutMs: 1_000, ...options, log: options.log };
+    this.#options = {
+      ...options,
+      syncTimeoutMs: options.syncTimeoutMs ?? 2_000,
+      gapTimeoutMs: options.gapTimeoutMs ?? 1_000,
+      log: options.log,
+    };
   }
 
   /** Runs one repository call and follows what it wrote; throws what the call threw, after following. */
