@@ -1,0 +1,174 @@
+import mongoose, { type Connection } from 'mongoose';
+import { MongoClient, type Db } from 'mongodb';
+import { ObjectId } from 'bson';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { MongoPurchaseRequestRepo } from '../../../src/repositories/mongo/purchaseRequests.js';
+import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
+import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { expectNotedWrites } from '../../support/notedWrites.js';
+
+const hex = () => new ObjectId().toHexString();
+
+describe('MongoPurchaseRequestRepo: requests, their offers and status, each write noted for the seam', () => {
+  let mongo: TestMongo;
+  let connection: Connection;
+  let client: MongoClient;
+  let db: Db;
+  let repo: MongoPurchaseRequestRepo;
+
+  beforeAll(async () => {
+    mongo = await startTestMongo();
+    connection = await mongoose.createConnection(mongo.url).asPromise();
+    client = await new MongoClient(mongo.url).connect();
+    db = client.db(mongo.dbName);
+    repo = new MongoPurchaseRequestRepo(mongoContext(connection));
+  });
+  afterAll(async () => {
+    await connection?.close();
+    await client?.close();
+    await mongo?.stop();
+  });
+
+  const newRequest = (buyerId = hex()) =>
+    expectNotedWrites(db, () =>
+      repo.create({
+        buyerId,
+        title: 'A used bike',
+        quantity: 1,
+        budget: { value: '250.50', currency: 'EUR' },
+      }),
+    ).then(({ value }) => value);
+
+  it('creates an open request with an exact budget and no offers', async () => {
+    const buyerId = hex();
+    const { value: request, changed } = await expectNotedWrites(db, () =>
+      repo.create({ buyerId, title: 'Bike', budget: { value: '0.000000000000000001', currency: 'USDT' } }),
+    );
+    expect(changed).toHaveLength(1);
+    expect(request).toMatchObject({
+      buyerId,
+      status: 'open',
+      offers: [],
+      preferredSellerIds: [],
+      budget: { value: '0.000000000000000001', currency: 'USDT' },
+    });
+    expect(request).not.toHaveProperty('__v');
+    expect(await repo.findById(request.id)).toMatchObject({ id: request.id, title: 'Bike' });
+  });
+
+  it('addOffer appends an offer once, and only while the request is open', async () => {
+    const request = await newRequest();
+    const [a, b] = [hex(), hex()];
+    await expectNotedWrites(db, () => repo.addOffer(request.id, a));
+    await expectNotedWrites(db, () => repo.addOffer(request.id, a)); // a retry
+    const { value: withTwo } = await expectNotedWrites(db, () => repo.addOffer(request.id, b));
+    expect(withTwo.offers).toEqual([a, b]);
+
+    await repo.changeStatus(request.id, 'open', 'cancelled');
+    await expect(expectNotedWrites(db, () => repo.addOffer(request.id, hex()))).rejects.toBeInstanceOf(
+      DomainRuleError,
+    );
+    await expect(repo.addOffer(hex(), a)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('acceptOffer sets the offer and in_progress together, once, and only for a linked offer', async () => {
+    const request = await newRequest();
+    const [a, b] = [hex(), hex()];
+    await repo.addOffer(request.id, a);
+    await repo.addOffer(request.id, b);
+
+    const stranger = await expectNotedWrites(db, () => repo.acceptOffer(request.id, hex())).catch(
+      (e: unknown) => e,
+    );
+    expect(stranger).toBeInstanceOf(DomainRuleError);
+    expect(String(stranger)).toMatch(/not one of its offers/);
+
+    const { value: accepted, changed } = await expectNotedWrites(db, () => repo.acceptOffer(request.id, a));
+    expect(changed).toHaveLength(1);
+    expect(accepted).toMatchObject({ status: 'in_progress', acceptedOfferId: a });
+
+    const again = await expectNotedWrites(db, () => repo.acceptOffer(request.id, b)).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DomainRuleError);
+    expect(String(again)).toMatch(/is in_progress/);
+    await expect(repo.acceptOffer(hex(), a)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('20 concurrent acceptOffer calls with different offers: exactly one wins, the others are refused', async () => {
+    const request = await newRequest();
+    const offers = Array.from({ length: 20 }, hex);
+    for (const offer of offers) await repo.addOffer(request.id, offer);
+
+    const { value: outcomes, changed } = await expectNotedWrites(db, () =>
+      Promise.allSettled(offers.map((offer) => repo.acceptOffer(request.id, offer))),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DomainRuleError);
+    expect(changed).toHaveLength(1);
+
+    const winner = won[0]?.status === 'fulfilled' ? won[0].value.acceptedOfferId : undefined;
+    expect(offers).toContain(winner);
+    expect(await repo.findById(request.id)).toMatchObject({ status: 'in_progress', acceptedOfferId: winner });
+  });
+
+  it('changeStatus moves only from the status given', async () => {
+    const request = await newRequest();
+    const { value: moved } = await expectNotedWrites(db, () =>
+      repo.changeStatus(request.id, 'open', 'expired'),
+    );
+    expect(moved.status).toBe('expired');
+    const refused = await expectNotedWrites(db, () =>
+      repo.changeStatus(request.id, 'open', 'cancelled'),
+    ).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainRuleError);
+    expect(String(refused)).toMatch(/is expired: not open/);
+    await expect(repo.changeStatus(hex(), 'open', 'cancelled')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('setDeliveryInfo and setServiceInfo set the fields given and keep the others', async () => {
+    const request = await newRequest();
+    const addressId = hex();
+    await expectNotedWrites(db, () =>
+      repo.setDeliveryInfo(request.id, { method: 'shipping', addressId, carrier: 'DHL' }),
+    );
+    const shippedAt = new Date('2026-01-02T03:04:05.678Z');
+    const { value: shipped } = await expectNotedWrites(db, () =>
+      repo.setDeliveryInfo(request.id, { trackingNumber: 'JD0001', shippedAt, carrier: null }),
+    );
+    expect(shipped.deliveryInfo).toEqual({
+      method: 'shipping',
+      addressId,
+      carrier: null,
+      trackingNumber: 'JD0001',
+      shippedAt,
+    });
+    const stored = await db.collection('purchaserequests').findOne({ _id: new ObjectId(request.id) });
+    expect(stored?.deliveryInfo.addressId?._bsontype).toBe('ObjectId');
+
+    await expectNotedWrites(db, () => repo.setServiceInfo(request.id, { durationMinutes: 90, remote: true }));
+    const { value: scheduled } = await expectNotedWrites(db, () =>
+      repo.setServiceInfo(request.id, { location: 'Porto' }),
+    );
+    expect(scheduled.serviceInfo).toEqual({ durationMinutes: 90, remote: true, location: 'Porto' });
+    await expect(repo.setServiceInfo(hex(), { remote: false })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lists a buyer’s requests newest first, paged, and the open ones not past their expiry', async () => {
+    const buyerId = hex();
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(await newRequest(buyerId));
+    expect((await repo.listByBuyer(buyerId)).map((r) => r.id)).toEqual(made.map((r) => r.id).reverse());
+    expect((await repo.listByBuyer(buyerId, { limit: 1, offset: 1 })).map((r) => r.id)).toEqual([
+      made[1]?.id,
+    ]);
+
+    await repo.changeStatus(made[0]?.id ?? '', 'open', 'cancelled');
+    const overdue = await repo.create({ buyerId, expiresAt: new Date(Date.now() - 60_000) });
+    const later = await repo.create({ buyerId, expiresAt: new Date(Date.now() + 3_600_000) });
+    const draft = await repo.create({ buyerId, status: 'draft' });
+    const open = new Set((await repo.listOpen({ limit: 1000 })).map((r) => r.id));
+    expect(open.has(later.id) && open.has(made[1]?.id ?? '') && open.has(made[2]?.id ?? '')).toBe(true);
+    expect([made[0]?.id, overdue.id, draft.id].some((id) => open.has(id ?? ''))).toBe(false);
+  });
+});
