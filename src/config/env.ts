@@ -32,6 +32,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix of every BullMQ key, so several deployments (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('strangler'),
+  /**
+   * Interval of the delta sweep (src/sweep/deltaSweep.ts) that workers serving the sweep queue
+   * schedule; 0 turns the scheduled sweep off (`strangler sweep` still runs one by hand).
+   */
+  SWEEP_EVERY_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type Config = z.infer<typeof envSchema>;

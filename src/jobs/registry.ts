@@ -3,6 +3,7 @@ import { chunkJob } from './backfill/chunk.js';
 import { collectionJob } from './backfill/collection.js';
 import { runJob } from './backfill/run.js';
 import { gapDrainJob } from './gaps/drain.js';
+import { deltaSweepJob } from './sweep/sweep.js';
 import { auditJob } from './verify/audit.js';
 
 /**
@@ -14,6 +15,7 @@ export const JOBS = [
   chunkJob,
   auditJob,
   gapDrainJob,
+  deltaSweepJob,
 ] as const satisfies readonly JobDefinition[];
 
 export type JobName = (typeof JOBS)[number]['name'];

@@ -5,6 +5,7 @@ import { openEnvelope } from '../jobs/envelope.js';
 import { JOBS } from '../jobs/registry.js';
 import type { WorkerDeps } from './deps.js';
 import { scheduleGapDrains } from '../jobs/gaps/schedule.js';
+import { scheduleSweeps } from '../jobs/sweep/schedule.js';
 import { watchRunFailures, type FailureWatch } from './failures.js';
 import { deploymentTag, describeDeployment, sameDeployment, type Deployment } from './identity.js';
 
@@ -105,7 +106,11 @@ export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): W
     ? watchRunFailures(deps)
     : undefined;
   // Gaps drain on a schedule across every worker that serves the gaps queue; never rejects, logs its own errors.
-  const scheduled = scheduleGapDrains(deps, { queues: options.queues, jobs });
+  const scheduled = Promise.all([
+    scheduleGapDrains(deps, { queues: options.queues, jobs }),
+    // Likewise the delta sweep, on the workers that serve the sweep queue.
+    scheduleSweeps(deps, { queues: options.queues, jobs }, { everyMs: deps.config.SWEEP_EVERY_MS }),
+  ]);
   const workers = options.queues.map((queue) => {
     const definitions = new Map(jobs.filter((j) => j.queue === queue).map((j) => [j.name, j]));
     const dispatcher: Dispatcher = { queue, definitions, deps, reported };

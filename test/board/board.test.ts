@@ -84,7 +84,7 @@ describe('board', () => {
       const res = await fetch(`${board.url}/admin/queues/api/queues`, { headers: basic(USER, PASSWORD) });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-      expect(body.queues.map((q) => q.name).sort()).toEqual(['backfill', 'gaps', 'verify']);
+      expect(body.queues.map((q) => q.name).sort()).toEqual(['backfill', 'gaps', 'sweep', 'verify']);
       expect(body.queues.every((q) => !q.readOnlyMode)).toBe(true);
     });
   });

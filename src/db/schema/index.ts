@@ -19,3 +19,4 @@ export * from './reviews.js';
 export * from './disputes.js';
 export * from './backfill.js';
 export * from './audit.js';
+export * from './sweep.js';

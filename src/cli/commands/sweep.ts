@@ -1,0 +1,118 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/env.js';
+import { CliError } from '../errors.js';
+import { checkMongo, checkPostgres } from '../preflight.js';
+import { parseNonNegativeInt, parsePositiveInt } from './options.js';
+
+interface SweepCliOptions {
+  collections: string;
+  json?: boolean;
+  overlapMs?: number;
+  batchSize?: number;
+}
+
+/** 'all', or names checked against the registry so a typo is one line before anything connects. */
+async function parseCollections(value: string): Promise<readonly string[] | 'all'> {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new CliError('--collections: give "all" or a comma-separated list', 2);
+  if (names.length === 1 && names[0] === 'all') return 'all';
+  const { REGISTRY } = await import('../../collections/registry.js');
+  const known = new Set(REGISTRY.order);
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new CliError(
+      `--collections: unknown collection "${unknown.join('", "')}" (known: ${REGISTRY.order.join(', ')})`,
+      2,
+    );
+  }
+  return names;
+}
+
+export function registerSweep(program: Command): void {
+  program
+    .command('sweep')
+    .description(
+      'one delta sweep now: sync into Postgres the documents MongoDB changed since each collection’s checkpoint ' +
+        '(collections past mongo mode); exits 1 if a collection failed',
+    )
+    .option('--collections <list>', 'comma-separated Mongo collection names, or all', 'all')
+    .option(
+      '--json',
+      'print one JSON object {"collections":[{"collection","status","scanned","synced",…}],…}',
+    )
+    .option(
+      '--overlap-ms <ms>',
+      'read this far before the checkpoint (default 60000)',
+      parseNonNegativeInt('--overlap-ms'),
+    )
+    .option('--batch-size <n>', 'ids synced per transaction (default 1000)', parsePositiveInt('--batch-size'))
+    .action(async (options: SweepCliOptions) => {
+      const config = loadConfig();
+      const collections = await parseCollections(options.collections);
+      await Promise.all([checkPostgres(config.PG_URL), checkMongo(config.MONGO_URL)]);
+      const { MongoClient } = await import('mongodb');
+      const { createPool } = await import('../../db/client.js');
+      const { mongoDatabaseName } = await import('../../workers/deps.js');
+      const { createLogger } = await import('../../logger.js');
+      const { sweepCollections } = await import('../../sweep/deltaSweep.js');
+      const pool = createPool({ url: config.PG_URL, max: 3, applicationName: 'strangler-cli' });
+      const client = new MongoClient(config.MONGO_URL, { serverSelectionTimeoutMS: 10_000 });
+      try {
+        await client.connect();
+        const result = await sweepCollections(
+          {
+            pool,
+            mongo: client.db(mongoDatabaseName(config.MONGO_URL)),
+            log: createLogger(config.LOG_LEVEL, { role: 'cli' }),
+          },
+          { collections, overlapMs: options.overlapMs, batchSize: options.batchSize },
+        );
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+        } else {
+          const { formatTable } = await import('../../status/table.js');
+          process.stdout.write(
+            formatTable(
+              [
+                'COLLECTION',
+                'MODE',
+                'CLOCK',
+                'STATUS',
+                'FROM',
+                'SCANNED',
+                'SYNCED',
+                'REJECTED',
+                'DEPARTED',
+                'GAPS',
+              ],
+              result.collections.map((c) => [
+                c.collection,
+                c.mode,
+                c.clock,
+                c.status,
+                c.from?.toISOString(),
+                c.scanned,
+                c.synced,
+                c.rejected,
+                c.departed,
+                c.gaps,
+              ]),
+            ),
+          );
+          for (const c of result.collections.filter((s) => s.status === 'failed'))
+            process.stderr.write(`${c.collection}: ${c.error ?? 'failed'}\n`);
+          process.stderr.write(
+            `swept ${result.scanned} document(s) in ${(result.ms / 1000).toFixed(1)} s: ${result.synced} synced, ` +
+              `${result.rejected} rejected, ${result.departed} departed, ${result.gaps} gap(s)\n`,
+          );
+        }
+        if (result.failed > 0) process.exitCode = 1;
+      } finally {
+        await client.close().catch(() => undefined);
+        await pool.end();
+      }
+    });
+}
