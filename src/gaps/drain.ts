@@ -1,7 +1,5 @@
 import type { Logger } from '../logger.js';
 import { REGISTRY } from '../collections/registry.js';
-import { inTransaction } from '../backfill/runState.js';
-import { linkCollection } from '../backfill/link.js';
 import { syncDocuments } from '../sync/syncDocuments.js';
 import { backoffDelayMs } from './backoff.js';
 import { describeGapError } from './describeError.js';
@@ -44,7 +42,7 @@ type Outcome = { ok: true } | { ok: false; error: string; fatal: boolean };
  *   3. per collection, sync the batch's documents in one call; if that call fails, sync them one by
  *      one, so one bad document does not hold back the others and each failure gets its own error
  *      (not when a store is out of reach: then the whole batch fails at once, and backs off);
- *      then the collection's deferred links (self references, cycles), as a retried reject gets them;
+ *      each sync links what it wrote (src/backfill/link.ts linkDocuments);
  *   4. resolve what synced; back off what failed (exponential + jitter), `dead` after maxAttempts;
  *   5. repeat while batches come back full and the time budget lasts.
  */
@@ -166,27 +164,5 @@ async function syncCollection(
       }
     }
   }
-  const synced = members.filter((m) => outcomes.get(m.gap.id)?.ok);
-  if (synced.length > 0 && hasDeferredLinks(collection)) {
-    try {
-      await inTransaction(ctx.pool, async (client) => {
-        // Drains link one at a time: two link passes over the same rows in parallel can deadlock.
-        await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('strangler:gaps:link', 0))`);
-        await linkCollection(client, collection, null);
-      });
-    } catch (error) {
-      // Synced but not linked: retried (re-syncing an identical document writes nothing).
-      for (const { gap } of synced) outcomes.set(gap.id, failure(gap, error));
-    }
-  }
   return outcomes;
-}
-
-/** Whether a link pass can touch this collection, as the referencing side or as the parent. */
-function hasDeferredLinks(collection: string): boolean {
-  for (const [source, parents] of REGISTRY.graph.deferredParents) {
-    if (source === collection && parents.size > 0) return true;
-    if (parents.has(collection)) return true;
-  }
-  return false;
 }

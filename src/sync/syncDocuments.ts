@@ -5,6 +5,8 @@ import { copyChunk } from '../backfill/copyChunk.js';
 import { bracketOf } from '../backfill/plan.js';
 import { ID_TYPE_BRACKETS } from '../backfill/ranges.js';
 import { inTransaction } from '../backfill/runState.js';
+import { linkDocuments } from '../backfill/link.js';
+import { legacyIdOf } from '../collections/mapping/legacyId.js';
 import { lockDocuments } from './locks.js';
 
 export interface SyncOutcome {
@@ -54,6 +56,14 @@ export async function syncDocuments(
       outcome.rejected += counts.rejected;
       outcome.departed += counts.departed;
     }
+    // The write cleared the documents' deferred links (self references, a cycle's back edge) and may
+    // be the parent other rows were waiting for: both are linked now, in the same transaction, so no
+    // caller sees a row without its links.
+    await linkDocuments(
+      client,
+      collection,
+      ids.flatMap((id) => (bracketOf(id) ? [legacyIdOf(id)] : [])),
+    );
   });
   return outcome;
 }

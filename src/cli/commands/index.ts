@@ -12,6 +12,8 @@ import { registerPlanned } from './planned.js';
 import { registerRejects } from './rejects.js';
 import { registerSeed } from './seed.js';
 import { registerStatus } from './status.js';
+import { registerTraffic } from './traffic.js';
+import { registerSweep } from './sweep.js';
 import { registerWorker } from './worker.js';
 
 /** Every command of DESIGN.md's contract, in the order `--help` lists them. */
@@ -23,8 +25,10 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerRejects(program);
   registerGaps(program);
+  registerSweep(program);
   registerAudit(program);
   registerMode(program);
+  registerTraffic(program);
   registerPlanned(program);
   registerDemo(program);
   registerSeed(program);
