@@ -37,6 +37,13 @@ const envSchema = z.object({
    * schedule; 0 turns the scheduled sweep off (`strangler sweep` still runs one by hand).
    */
   SWEEP_EVERY_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Interval of the scheduled gap drain (src/jobs/gaps/schedule.ts). */
+  GAP_DRAIN_EVERY_MS: z.coerce.number().int().min(100).default(5_000),
+  /**
+   * How long a drain's claim on a gap holds (src/gaps/options.ts leaseMs): a worker killed mid-drain
+   * leaves its claimed gaps to others after this long.
+   */
+  GAP_LEASE_MS: z.coerce.number().int().min(1_000).default(300_000),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -16,8 +16,11 @@ export interface PgOptions {
 
 export function createPool({ url, max = 10, applicationName = 'strangler' }: PgOptions): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName });
-  // An idle client that loses its server emits 'error' on the pool; unhandled, that kills the process.
+  // A client that loses its server emits 'error': an idle one on the pool, a checked-out one on the
+  // client itself. Unhandled, either kills the process (a Postgres outage must cost a dual write a gap,
+  // never the application). The query in flight still rejects, so nothing is silently dropped.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -107,7 +107,11 @@ export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): W
     : undefined;
   // Gaps drain on a schedule across every worker that serves the gaps queue; never rejects, logs its own errors.
   const scheduled = Promise.all([
-    scheduleGapDrains(deps, { queues: options.queues, jobs }),
+    scheduleGapDrains(
+      deps,
+      { queues: options.queues, jobs },
+      { everyMs: deps.config.GAP_DRAIN_EVERY_MS, drain: { leaseMs: deps.config.GAP_LEASE_MS } },
+    ),
     // Likewise the delta sweep, on the workers that serve the sweep queue.
     scheduleSweeps(deps, { queues: options.queues, jobs }, { everyMs: deps.config.SWEEP_EVERY_MS }),
   ]);

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- in scope so declaration emit can name it (TS4023)
+import type { bsonType } from 'bson';
 import { Schema, type HydratedDocument } from 'mongoose';
 import { DISPUTE_REASONS, DISPUTE_STATUSES, EVIDENCE_TYPES } from '../../legacy/enums.js';
 

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- in scope so declaration emit can name it (TS4023)
+import type { bsonType } from 'bson';
 import type { Connection, Schema } from 'mongoose';
 import { addressSchema } from './address.js';
 import { categorySchema } from './category.js';

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- in scope so declaration emit can name it (TS4023)
+import type { bsonType } from 'bson';
 import { Schema } from 'mongoose';
 import { SELLER_OFFER_STATUSES } from '../../legacy/enums.js';
 
