@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'src/db/migrations/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'src/db/migrations/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
