@@ -168,6 +168,11 @@ export interface CollectionSpec {
    * the migrated rows (the derivation counters of plan §4.5). Must be idempotent.
    */
   finalize?(client: PoolClientLike): Promise<void>;
+  /**
+   * The same derived state, kept current for the documents one sync (a dual write, a gap drain, a
+   * sweep) just wrote, in its transaction; finalize alone would leave it stale until the next run.
+   */
+  afterSync?(client: PoolClientLike, legacyIds: readonly string[]): Promise<void>;
 }
 
 /** The slice of a pg client a finalize step needs (keeps src/collections free of the pg import). */

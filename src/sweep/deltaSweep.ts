@@ -271,7 +271,6 @@ function add(into: SweepCounts, outcome: { migrated: number; rejected: number; d
   into.departed += outcome.departed;
 }
 
-
 async function readModes(pool: pg.Pool, collection?: string): Promise<Map<string, CollectionMode>> {
   const { rows } = await pool.query<{ collection: string; mode: CollectionMode }>(
     `SELECT collection, mode FROM collection_modes WHERE $1::text IS NULL OR collection = $1`,

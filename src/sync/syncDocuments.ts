@@ -59,11 +59,9 @@ export async function syncDocuments(
     // The write cleared the documents' deferred links (self references, a cycle's back edge) and may
     // be the parent other rows were waiting for: both are linked now, in the same transaction, so no
     // caller sees a row without its links.
-    await linkDocuments(
-      client,
-      collection,
-      ids.flatMap((id) => (bracketOf(id) ? [legacyIdOf(id)] : [])),
-    );
+    const legacyIds = ids.flatMap((id) => (bracketOf(id) ? [legacyIdOf(id)] : []));
+    await linkDocuments(client, collection, legacyIds);
+    await spec.afterSync?.(client, legacyIds);
   });
   return outcome;
 }

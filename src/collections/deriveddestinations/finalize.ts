@@ -30,3 +30,26 @@ export const INIT_DERIVATION_COUNTERS = `
 export async function initDerivationCounters(client: PoolClientLike): Promise<void> {
   await client.query(INIT_DERIVATION_COUNTERS);
 }
+
+/**
+ * Raises the counters of the (buyer, chain) pairs of some destinations a sync just wrote, to one past
+ * the highest index Postgres holds for each pair: after dual-mode allocations, pg mode must never hand
+ * out an index MongoDB already used. Tombstoned rows count (their address was derived). GREATEST only
+ * ever raises a counter.
+ */
+export async function raiseDerivationCounters(
+  client: PoolClientLike,
+  legacyIds: readonly string[],
+): Promise<void> {
+  await client.query(
+    `INSERT INTO derivation_counters (buyer_id, chain, next_index)
+     SELECT d.buyer_id, d.chain, max(d.derivation_index) + 1
+       FROM derived_destinations d
+      WHERE (d.buyer_id, d.chain) IN (
+              SELECT buyer_id, chain FROM derived_destinations WHERE legacy_object_id = ANY($1::text[]))
+      GROUP BY d.buyer_id, d.chain
+     ON CONFLICT (buyer_id, chain)
+     DO UPDATE SET next_index = GREATEST(derivation_counters.next_index, EXCLUDED.next_index)`,
+    [legacyIds],
+  );
+}

@@ -1,6 +1,6 @@
 import { derivedDestinations, derivedDestinationSweeps } from '../../db/schema/derivedDestinations.js';
 import type { CollectionSpec } from '../spec.js';
-import { initDerivationCounters } from './finalize.js';
+import { initDerivationCounters, raiseDerivationCounters } from './finalize.js';
 import { mapDerivedDestination } from './map.js';
 
 /**
@@ -22,4 +22,5 @@ export const derivedDestinationsSpec: CollectionSpec = {
   moneyFields: ['sweepHistory.amount'],
   map: mapDerivedDestination,
   finalize: initDerivationCounters,
+  afterSync: raiseDerivationCounters,
 };

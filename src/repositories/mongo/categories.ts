@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
-import { DomainRuleError, NotFoundError, type Id } from '../domain/common.js';
+import { NotFoundError, type Id } from '../domain/common.js';
 import type { Category, CategoryFields, ICategoryRepo, NewCategory } from '../domain/categories.js';
 import { noteWrite } from '../seam/writeLog.js';
 import type { MongoContext } from './context.js';
-import { duplicateKeyFields } from './duplicateKey.js';
+import { refuseDuplicate, saveUnique } from './duplicateKey.js';
 import { mixedRef, toDomain } from './toDomain.js';
 
 const COLLECTION = 'categories';
@@ -27,13 +27,7 @@ export class MongoCategoryRepo implements ICategoryRepo {
     }
     const document = new Category({ ...input, parentId });
     noteWrite(COLLECTION, document._id);
-    try {
-      await document.save();
-    } catch (error) {
-      const fields = duplicateKeyFields(error);
-      if (fields) throw new DomainRuleError(COLLECTION, null, `${fields.join(', ')} already taken`);
-      throw error;
-    }
+    await saveUnique(COLLECTION, document);
     return toCategory(document.toObject());
   }
 
@@ -52,9 +46,7 @@ export class MongoCategoryRepo implements ICategoryRepo {
       if (!updated) throw new NotFoundError(COLLECTION, id);
       return toCategory(updated);
     } catch (error) {
-      const taken = duplicateKeyFields(error);
-      if (taken) throw new DomainRuleError(COLLECTION, id, `${taken.join(', ')} already taken`);
-      throw error;
+      refuseDuplicate(COLLECTION, id, error);
     }
   }
 

@@ -27,15 +27,12 @@ export class MongoConfigSettingRepo implements IConfigSettingRepo {
     const newValue = value === undefined ? null : value;
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       const changedAt = new Date();
+      // The history row of this attempt, for the setting it changes or creates.
+      const historyRow = (settingId: unknown) =>
+        new ConfigSettingHistory({ settingId, key, newValue, changedBy, changedAt });
       const existing = await ConfigSetting.findOne({ key }, { _id: 1 }).lean();
       if (existing) {
-        const change = new ConfigSettingHistory({
-          settingId: existing._id,
-          key,
-          newValue,
-          changedBy,
-          changedAt,
-        });
+        const change = historyRow(existing._id);
         noteWrite(SETTINGS, existing._id);
         noteWrite(HISTORY, change._id);
         // Timestamps by hand, so that the document returned is exactly the one written.
@@ -59,13 +56,7 @@ export class MongoConfigSettingRepo implements IConfigSettingRepo {
         });
       }
       const setting = new ConfigSetting({ key, value: newValue, updatedBy: changedBy });
-      const change = new ConfigSettingHistory({
-        settingId: setting._id,
-        key,
-        newValue,
-        changedBy,
-        changedAt,
-      });
+      const change = historyRow(setting._id);
       noteWrite(SETTINGS, setting._id);
       noteWrite(HISTORY, change._id);
       try {

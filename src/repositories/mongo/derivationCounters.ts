@@ -3,7 +3,7 @@ import type { Id } from '../domain/common.js';
 import type { DestinationChain } from '../domain/derivedDestinations.js';
 import { noteWrite } from '../seam/writeLog.js';
 import type { MongoContext } from './context.js';
-import { brokeUniqueIndex } from './uniqueIndex.js';
+import { brokeUniqueIndex } from './duplicateKey.js';
 
 /**
  * The per-(buyer, chain) derivation counters (plan §4.5) on the MongoDB side: one document per pair,

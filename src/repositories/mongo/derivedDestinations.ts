@@ -13,7 +13,7 @@ import type { MongoContext } from './context.js';
 import { nextDerivationIndex } from './derivationCounters.js';
 import { checkedDecimalText, decimal128, storedDecimal } from './exactMoney.js';
 import { mixedRef, toDomain } from './toDomain.js';
-import { brokeUniqueIndex } from './uniqueIndex.js';
+import { brokeUniqueIndex } from './duplicateKey.js';
 
 const COLLECTION = 'deriveddestinations';
 const UNIQUE_INDEX = 'uniq_destination_by_buyer_seller_chain';

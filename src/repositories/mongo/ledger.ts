@@ -4,7 +4,7 @@ import { noteWrite } from '../seam/writeLog.js';
 import type { MongoContext } from './context.js';
 import { checkedDecimal, decimal128, storedDecimal, sumDecimals } from './exactMoney.js';
 import { mixedRef, toDomain } from './toDomain.js';
-import { brokeUniqueIndex } from './uniqueIndex.js';
+import { brokeUniqueIndex } from './duplicateKey.js';
 
 const COLLECTION = 'fundsledgerentries';
 /** Mongoose's name for the model's `idempotencyKey: { unique: true, sparse: true }`. */

@@ -14,7 +14,7 @@ import type { MongoContext } from './context.js';
 import { checkedDecimal, decimal128, isNegative, isZero, negated, storedDecimal } from './exactMoney.js';
 import { MongoLedgerRepo } from './ledger.js';
 import { mixedRef, toDomain } from './toDomain.js';
-import { brokeUniqueIndex } from './uniqueIndex.js';
+import { brokeUniqueIndex } from './duplicateKey.js';
 
 const COLLECTION = 'payments';
 const PENDING_CHECKOUT_INDEX = 'uniq_pending_request_network_by_buyer_session_offer';

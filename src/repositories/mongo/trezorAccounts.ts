@@ -9,7 +9,7 @@ import type {
 import { noteWrite } from '../seam/writeLog.js';
 import type { MongoContext } from './context.js';
 import { toDomain } from './toDomain.js';
-import { brokeUniqueIndex } from './uniqueIndex.js';
+import { brokeUniqueIndex } from './duplicateKey.js';
 
 const COLLECTION = 'trezoraccounts';
 const DEFAULT_LIMIT = 50;

@@ -11,7 +11,7 @@ import {
 } from '../domain/users.js';
 import { noteWrite } from '../seam/writeLog.js';
 import type { MongoContext } from './context.js';
-import { duplicateKeyFields } from './duplicateKey.js';
+import { saveUnique } from './duplicateKey.js';
 import { toDomain } from './toDomain.js';
 
 const COLLECTION = 'users';
@@ -28,13 +28,7 @@ export class MongoUserRepo implements IUserRepo {
   async create(input: NewUser): Promise<User> {
     const document = new this.ctx.models.User({ ...input, email: input.email?.toLowerCase() });
     noteWrite(COLLECTION, document._id);
-    try {
-      await document.save();
-    } catch (error) {
-      const fields = duplicateKeyFields(error);
-      if (fields) throw new DomainRuleError(COLLECTION, null, `${fields.join(', ')} already taken`);
-      throw error;
-    }
+    await saveUnique(COLLECTION, document);
     return toUser(document.toObject());
   }
 

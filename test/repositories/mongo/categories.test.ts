@@ -1,42 +1,24 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoCategoryRepo } from '../../../src/repositories/mongo/categories.js';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoCategoryRepo: the category tree, each write noted for the seam', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoCategoryRepo;
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
+  const mongo = useMongoRepos(async ({ ctx }) => {
     await ctx.models.Category.init(); // the unique slug index
     repo = new MongoCategoryRepo(ctx);
   });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
-  });
 
   it('creates roots and children, stores the parent as an ObjectId and lists children in order', async () => {
-    const { value: root } = await expectNotedWrites(db, () =>
+    const { value: root } = await expectNotedWrites(mongo.db, () =>
       repo.create({ name: 'Electronics', slug: 'electronics' }),
     );
     expect(root).toMatchObject({ name: 'Electronics', isActive: true });
     expect(root.parentId).toBeUndefined();
-    const { value: phones } = await expectNotedWrites(db, () =>
+    const { value: phones } = await expectNotedWrites(mongo.db, () =>
       repo.create({ name: 'Phones', slug: 'phones', parentId: root.id, sortOrder: 2 }),
     );
     const laptops = await repo.create({ name: 'Laptops', slug: 'laptops', parentId: root.id, sortOrder: 1 });
@@ -48,7 +30,7 @@ describe('MongoCategoryRepo: the category tree, each write noted for the seam', 
       isActive: false,
     });
     expect(phones.parentId).toBe(root.id);
-    const raw = await db.collection('categories').findOne({ _id: new ObjectId(phones.id) });
+    const raw = await mongo.db.collection('categories').findOne({ _id: new ObjectId(phones.id) });
     // The driver's ObjectId class is not the ESM `bson` one: compare the BSON type, not the class.
     expect((raw?.parentId as { _bsontype?: string } | undefined)?._bsontype).toBe('ObjectId');
 
@@ -61,9 +43,9 @@ describe('MongoCategoryRepo: the category tree, each write noted for the seam', 
   });
 
   it('refuses a missing, deleted or non-id parent and a taken slug', async () => {
-    await expect(
-      repo.create({ name: 'x', slug: 'x1', parentId: new ObjectId().toHexString() }),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.create({ name: 'x', slug: 'x1', parentId: hexId() })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     await expect(repo.create({ name: 'x', slug: 'x2', parentId: 'not-an-id' })).rejects.toBeInstanceOf(
       NotFoundError,
     );
@@ -73,14 +55,14 @@ describe('MongoCategoryRepo: the category tree, each write noted for the seam', 
       NotFoundError,
     );
     await expect(
-      expectNotedWrites(db, () => repo.create({ name: 'Dup', slug: 'electronics' })),
+      expectNotedWrites(mongo.db, () => repo.create({ name: 'Dup', slug: 'electronics' })),
     ).rejects.toBeInstanceOf(DomainRuleError);
   });
 
   it('lists children whose legacy parentId is the 24-hex string, not the ObjectId', async () => {
     const parent = await repo.create({ name: 'Legacy parent', slug: 'legacy-parent' });
     const child = new ObjectId();
-    await db
+    await mongo.db
       .collection('categories')
       .insertOne({ _id: child, name: 'Legacy child', slug: 'legacy-child', parentId: parent.id });
     expect((await repo.listChildren(parent.id)).map((c) => c.id)).toEqual([child.toHexString()]);
@@ -89,26 +71,24 @@ describe('MongoCategoryRepo: the category tree, each write noted for the seam', 
   it('updates the given fields only, never the parent', async () => {
     const root = await repo.create({ name: 'Books', slug: 'books' });
     const other = await repo.create({ name: 'Other', slug: 'other' });
-    const { value } = await expectNotedWrites(db, () =>
+    const { value } = await expectNotedWrites(mongo.db, () =>
       repo.update(root.id, { nameEn: 'Books', sortOrder: 5, ...({ parentId: other.id } as object) }),
     );
     expect(value).toMatchObject({ name: 'Books', nameEn: 'Books', sortOrder: 5 });
     expect(value.parentId).toBeUndefined();
     await expect(repo.update(root.id, { slug: 'other' })).rejects.toBeInstanceOf(DomainRuleError);
-    await expect(repo.update(new ObjectId().toHexString(), { name: 'x' })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(repo.update(hexId(), { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('soft-deletes once: the row stays, with deletedAt, and leaves the listing', async () => {
     const root = await repo.create({ name: 'Toys', slug: 'toys' });
     const child = await repo.create({ name: 'Lego', slug: 'lego', parentId: root.id });
-    expect((await expectNotedWrites(db, () => repo.delete(child.id))).value).toBe(true);
+    expect((await expectNotedWrites(mongo.db, () => repo.delete(child.id))).value).toBe(true);
     const deleted = await repo.findById(child.id);
     expect(deleted?.deletedAt).toBeInstanceOf(Date);
-    expect((await expectNotedWrites(db, () => repo.delete(child.id))).value).toBe(false);
+    expect((await expectNotedWrites(mongo.db, () => repo.delete(child.id))).value).toBe(false);
     expect((await repo.findById(child.id))?.deletedAt).toEqual(deleted?.deletedAt);
     expect(await repo.listChildren(root.id)).toEqual([]);
-    expect(await repo.delete(new ObjectId().toHexString())).toBe(false);
+    expect(await repo.delete(hexId())).toBe(false);
   });
 });

@@ -1,44 +1,27 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
-import { ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoConfigSettingRepo } from '../../../src/repositories/mongo/configSettings.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoConfigSettingRepo: settings and their history, both noted for the seam', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoConfigSettingRepo;
-  const admin = new ObjectId().toHexString();
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
+  const mongo = useMongoRepos(async ({ ctx }) => {
     await ctx.models.ConfigSetting.init(); // the unique key index that makes a first set race-safe
     repo = new MongoConfigSettingRepo(ctx);
   });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
-  });
+  const admin = hexId();
 
   it('set creates the setting and a history row, then changes it and records the value it replaced', async () => {
-    const { value: created, changed } = await expectNotedWrites(db, () =>
+    const { value: created, changed } = await expectNotedWrites(mongo.db, () =>
       repo.set('fees.platformBps', 150, admin),
     );
     expect(changed.map((c) => c.collection).sort()).toEqual(['configsettinghistories', 'configsettings']);
     expect(created).toMatchObject({ key: 'fees.platformBps', value: 150, updatedBy: admin });
     expect(created.id).toMatch(/^[0-9a-f]{24}$/);
 
-    const { value: updated } = await expectNotedWrites(db, () => repo.set('fees.platformBps', { bps: 175 }));
+    const { value: updated } = await expectNotedWrites(mongo.db, () =>
+      repo.set('fees.platformBps', { bps: 175 }),
+    );
     expect(updated).toMatchObject({ id: created.id, key: 'fees.platformBps', value: { bps: 175 } });
     expect(updated.updatedBy).toBeUndefined();
     // The object returned is the document stored.
@@ -56,27 +39,29 @@ describe('MongoConfigSettingRepo: settings and their history, both noted for the
   });
 
   it('keeps empty objects, nulls and nested JSON as given', async () => {
-    expect((await expectNotedWrites(db, () => repo.set('empty', {}))).value.value).toEqual({});
+    expect((await expectNotedWrites(mongo.db, () => repo.set('empty', {}))).value.value).toEqual({});
     expect((await repo.get('empty'))?.value).toEqual({});
-    await expectNotedWrites(db, () => repo.set('empty', null));
+    await expectNotedWrites(mongo.db, () => repo.set('empty', null));
     expect((await repo.get('empty'))?.value).toBeNull();
-    await expectNotedWrites(db, () => repo.set('nested', { a: [1, 'two', { three: true }] }));
+    await expectNotedWrites(mongo.db, () => repo.set('nested', { a: [1, 'two', { three: true }] }));
     expect((await repo.get('nested'))?.value).toEqual({ a: [1, 'two', { three: true }] });
   });
 
   it('a pre-2024 setting keyed by its string _id is changed in place and its history names that _id', async () => {
-    await db
+    await mongo.db
       .collection<{ _id: string; key: string; value: unknown }>('configsettings')
       .insertOne({ _id: 'site.name', key: 'site.name', value: 'Old' });
-    const { value, log } = await expectNotedWrites(db, () => repo.set('site.name', 'New', admin));
+    const { value, log } = await expectNotedWrites(mongo.db, () => repo.set('site.name', 'New', admin));
     expect(value).toMatchObject({ id: 'site.name', value: 'New' });
     expect(log.documentsOf('configsettings').map((d) => d.id)).toEqual(['site.name']);
     expect((await repo.history('site.name'))[0]).toMatchObject({ settingId: 'site.name', oldValue: 'Old' });
   });
 
   it('concurrent sets of one key leave one setting and a history that chains every change', async () => {
-    await expectNotedWrites(db, () => Promise.all(Array.from({ length: 10 }, (_, i) => repo.set('race', i))));
-    expect(await db.collection('configsettings').countDocuments({ key: 'race' })).toBe(1);
+    await expectNotedWrites(mongo.db, () =>
+      Promise.all(Array.from({ length: 10 }, (_, i) => repo.set('race', i))),
+    );
+    expect(await mongo.db.collection('configsettings').countDocuments({ key: 'race' })).toBe(1);
     const history = await repo.history('race');
     expect(history).toHaveLength(10);
     // Each change replaced exactly the value the one before it wrote: one chain from the creation to the

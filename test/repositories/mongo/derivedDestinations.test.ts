@@ -1,22 +1,20 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { Double, ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoDerivedDestinationRepo } from '../../../src/repositories/mongo/derivedDestinations.js';
 import { DERIVATION_COUNTERS } from '../../../src/repositories/mongo/derivationCounters.js';
 import type { DestinationChain } from '../../../src/repositories/domain/derivedDestinations.js';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destination per buyer, seller and chain', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoDerivedDestinationRepo;
-  const destinations = () => db.collection('deriveddestinations');
+  const mongo = useMongoRepos(async ({ ctx }) => {
+    // uniq_destination_by_buyer_seller_chain and the unique address decide the races below.
+    await ctx.models.DerivedDestination.init();
+    repo = new MongoDerivedDestinationRepo(ctx);
+  });
+  const destinations = () => mongo.db.collection('deriveddestinations');
 
   /** A stand-in for xpub derivation: unique per buyer, chain and index, and it records what it was asked. */
   const deriver = (asked: number[] = []) => ({
@@ -27,27 +25,11 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
     },
   });
 
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
-    // uniq_destination_by_buyer_seller_chain and the unique address decide the races below.
-    await ctx.models.DerivedDestination.init();
-    repo = new MongoDerivedDestinationRepo(ctx);
-  });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
-  });
-
   it('allocates 20 concurrent destinations of one buyer and chain at 20 distinct, consecutive indexes', async () => {
-    const buyerId = new ObjectId().toHexString();
+    const buyerId = hexId();
     const { asked, derive } = deriver();
-    const sellers = Array.from({ length: 20 }, () => new ObjectId().toHexString());
-    const { value: results, changed } = await expectNotedWrites(db, () =>
+    const sellers = Array.from({ length: 20 }, () => hexId());
+    const { value: results, changed } = await expectNotedWrites(mongo.db, () =>
       Promise.all(
         sellers.map((sellerId) =>
           repo.allocate({ buyerId, sellerId, chain: 'tron', deriveAddress: derive(buyerId, 'tron') }),
@@ -78,10 +60,10 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
   });
 
   it('answers 20 concurrent allocations for one seller with one destination', async () => {
-    const buyerId = new ObjectId().toHexString();
-    const sellerId = new ObjectId().toHexString();
+    const buyerId = hexId();
+    const sellerId = hexId();
     const { derive } = deriver();
-    const { value: results } = await expectNotedWrites(db, () =>
+    const { value: results } = await expectNotedWrites(mongo.db, () =>
       Promise.all(
         Array.from({ length: 20 }, () =>
           repo.allocate({ buyerId, sellerId, chain: 'ethereum', deriveAddress: derive(buyerId, 'ethereum') }),
@@ -94,7 +76,7 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
     // Indexes the losers took are burnt, never handed out again: the next seller gets a fresh one.
     const next = await repo.allocate({
       buyerId,
-      sellerId: new ObjectId().toHexString(),
+      sellerId: hexId(),
       chain: 'ethereum',
       deriveAddress: derive(buyerId, 'ethereum'),
     });
@@ -129,10 +111,10 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
   });
 
   it('refuses an address that another destination has, and writes nothing', async () => {
-    const buyerId = new ObjectId().toHexString();
+    const buyerId = hexId();
     await repo.allocate({ buyerId, chain: 'tron', deriveAddress: () => 'Tsame' });
     await expect(
-      expectNotedWrites(db, () =>
+      expectNotedWrites(mongo.db, () =>
         repo.allocate({ buyerId, sellerId: 'other', chain: 'tron', deriveAddress: () => 'Tsame' }),
       ),
     ).rejects.toBeInstanceOf(DomainRuleError);
@@ -140,7 +122,7 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
   });
 
   it('records a sweep once per transaction, exactly, and never on a quarantined destination', async () => {
-    const buyerId = new ObjectId().toHexString();
+    const buyerId = hexId();
     const { derive } = deriver();
     const { destination } = await repo.allocate({
       buyerId,
@@ -152,7 +134,7 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
       amount: '1000.000000000000000001',
       sweptAt: new Date('2024-05-01T00:00:00Z'),
     };
-    const { value: swept } = await expectNotedWrites(db, () => repo.recordSweep(destination.id, sweep));
+    const { value: swept } = await expectNotedWrites(mongo.db, () => repo.recordSweep(destination.id, sweep));
     expect(swept).toMatchObject({
       status: 'swept',
       sweepHistory: [{ txHash: '0xsweep', amount: '1000.000000000000000001', status: 'confirmed' }],
@@ -160,7 +142,7 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
     const raw = await destinations().findOne({ _id: new ObjectId(destination.id) });
     expect(raw?.sweepHistory?.[0]?.amount?._bsontype).toBe('Decimal128');
 
-    const { value: repeated, changed } = await expectNotedWrites(db, () =>
+    const { value: repeated, changed } = await expectNotedWrites(mongo.db, () =>
       Promise.all(Array.from({ length: 5 }, () => repo.recordSweep(destination.id, sweep))),
     );
     expect(changed).toHaveLength(0);
@@ -180,7 +162,7 @@ describe('MongoDerivedDestinationRepo: atomic derivation indexes, one destinatio
     await expect(
       repo.recordSweep(destination.id, { txHash: '0xsweep4', amount: '1.5.5' }),
     ).rejects.toBeInstanceOf(DomainRuleError);
-    await expect(repo.recordSweep(new ObjectId().toHexString(), sweep)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.recordSweep(hexId(), sweep)).rejects.toBeInstanceOf(NotFoundError);
     expect((await repo.findById(destination.id))?.sweepHistory).toHaveLength(2);
   });
 });

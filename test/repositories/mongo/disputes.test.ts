@@ -1,49 +1,29 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { Decimal128, ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoDisputeRepo } from '../../../src/repositories/mongo/disputes.js';
 import { MongoPurchaseRequestRepo } from '../../../src/repositories/mongo/purchaseRequests.js';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
 import type { NewDispute } from '../../../src/repositories/domain/disputes.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
-const hex = () => new ObjectId().toHexString();
-
 describe('MongoDisputeRepo: raise, timeline, evidence and resolution across request and payment, noted', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let disputes: MongoDisputeRepo;
   let requests: MongoPurchaseRequestRepo;
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
+  const mongo = useMongoRepos(({ ctx }) => {
     disputes = new MongoDisputeRepo(ctx);
     requests = new MongoPurchaseRequestRepo(ctx);
-  });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
   });
 
   /** A request whose offer was accepted, and its pay-in in the given escrow state. */
   async function paidRequest(escrowState = 'releasable') {
-    const buyer = hex();
-    const seller = hex();
-    const offer = hex();
+    const buyer = hexId();
+    const seller = hexId();
+    const offer = hexId();
     const request = await requests.create({ buyerId: buyer, title: 'Lamp' });
     await requests.addOffer(request.id, offer);
     await requests.acceptOffer(request.id, offer);
-    const { insertedId } = await db.collection('payments').insertOne({
+    const { insertedId } = await mongo.db.collection('payments').insertOne({
       purchaseRequestId: new ObjectId(request.id),
       buyerId: new ObjectId(buyer),
       amount: { value: Decimal128.fromString('40.00'), currency: 'USDT' },
@@ -63,11 +43,11 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
     return { requestId: request.id, paymentId: insertedId.toHexString(), buyer, seller, input };
   }
   const escrowOf = async (paymentId: string) =>
-    (await db.collection('payments').findOne({ _id: new ObjectId(paymentId) }))?.escrowState as unknown;
+    (await mongo.db.collection('payments').findOne({ _id: new ObjectId(paymentId) }))?.escrowState as unknown;
 
   it('raise opens the dispute, marks the request disputed and holds the payment: three documents, all noted', async () => {
     const { requestId, paymentId, buyer, input } = await paidRequest();
-    const { value: dispute, changed } = await expectNotedWrites(db, () => disputes.raise(input));
+    const { value: dispute, changed } = await expectNotedWrites(mongo.db, () => disputes.raise(input));
     expect(changed.map((c) => c.collection).sort()).toEqual(['disputes', 'payments', 'purchaserequests']);
     expect(dispute).toMatchObject({
       purchaseRequestId: requestId,
@@ -96,7 +76,7 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
   it('raise is idempotent per request: a retry or the other party gets the open dispute, and nothing is written', async () => {
     const { seller, buyer, input } = await paidRequest();
     const first = await disputes.raise(input);
-    const { value: again, changed } = await expectNotedWrites(db, () =>
+    const { value: again, changed } = await expectNotedWrites(mongo.db, () =>
       disputes.raise({ ...input, openedBy: seller, againstUserId: buyer, reason: 'fraud' }),
     );
     expect(again.id).toBe(first.id);
@@ -105,7 +85,7 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
 
   it('20 concurrent raises on one request make one dispute, which all of them return', async () => {
     const { requestId, paymentId, input } = await paidRequest();
-    const { value: raised } = await expectNotedWrites(db, () =>
+    const { value: raised } = await expectNotedWrites(mongo.db, () =>
       Promise.all(Array.from({ length: 20 }, () => disputes.raise(input))),
     );
     expect(new Set(raised.map((d) => d.id)).size).toBe(1);
@@ -116,40 +96,45 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
   it('a raise that crashed after claiming the request (or after holding the payment) is completed by the next raise', async () => {
     const { requestId, paymentId, input } = await paidRequest();
     // The state step 1 leaves: request claimed, payment not held, no dispute.
-    await db
+    await mongo.db
       .collection('purchaserequests')
       .updateOne({ _id: new ObjectId(requestId) }, { $set: { status: 'disputed', updatedAt: new Date() } });
-    const { value: dispute, changed } = await expectNotedWrites(db, () => disputes.raise(input));
+    const { value: dispute, changed } = await expectNotedWrites(mongo.db, () => disputes.raise(input));
     expect(changed.map((c) => c.collection).sort()).toEqual(['disputes', 'payments']);
     expect(dispute.status).toBe('open');
     expect(await escrowOf(paymentId)).toBe('funded');
 
     // Step 2 done too, no dispute: the retry inserts it and leaves the held payment alone.
     const second = await paidRequest('funded');
-    await db
+    await mongo.db
       .collection('purchaserequests')
       .updateOne(
         { _id: new ObjectId(second.requestId) },
         { $set: { status: 'disputed', updatedAt: new Date() } },
       );
-    const { changed: onlyDispute } = await expectNotedWrites(db, () => disputes.raise(second.input));
+    const { changed: onlyDispute } = await expectNotedWrites(mongo.db, () => disputes.raise(second.input));
     expect(onlyDispute.map((c) => c.collection)).toEqual(['disputes']);
   });
 
   it('raise is refused on a request that is not disputable, or not there', async () => {
-    const request = await requests.create({ buyerId: hex() });
-    const refused = await expectNotedWrites(db, () =>
+    const request = await requests.create({ buyerId: hexId() });
+    const refused = await expectNotedWrites(mongo.db, () =>
       disputes.raise({
         purchaseRequestId: request.id,
-        openedBy: hex(),
-        againstUserId: hex(),
+        openedBy: hexId(),
+        againstUserId: hexId(),
         reason: 'other',
       }),
     ).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DomainRuleError);
     expect(String(refused)).toMatch(/is open: a dispute needs one of in_progress/);
     await expect(
-      disputes.raise({ purchaseRequestId: hex(), openedBy: hex(), againstUserId: hex(), reason: 'other' }),
+      disputes.raise({
+        purchaseRequestId: hexId(),
+        openedBy: hexId(),
+        againstUserId: hexId(),
+        reason: 'other',
+      }),
     ).rejects.toBeInstanceOf(NotFoundError);
     expect(await disputes.listByPurchaseRequest(request.id)).toEqual([]);
   });
@@ -158,7 +143,7 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
     const { input } = await paidRequest();
     const dispute = await disputes.raise(input);
     const before = dispute.timeline.length;
-    await expectNotedWrites(db, () =>
+    await expectNotedWrites(mongo.db, () =>
       Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           disputes.appendTimeline(dispute.id, { action: 'note', note: `n${i}` }),
@@ -171,13 +156,13 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
       new Set(Array.from({ length: 20 }, (_, i) => `n${i}`)),
     );
     expect(timeline.at(-1)).toMatchObject({ actor: null, action: 'note' });
-    await expect(disputes.appendTimeline(hex(), { action: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(disputes.appendTimeline(hexId(), { action: 'x' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('addEvidence appends while the dispute is open, and is refused after', async () => {
     const { input, buyer } = await paidRequest();
     const dispute = await disputes.raise(input);
-    const { value: withEvidence } = await expectNotedWrites(db, () =>
+    const { value: withEvidence } = await expectNotedWrites(mongo.db, () =>
       disputes.addEvidence(dispute.id, {
         uploadedBy: buyer,
         type: 'image',
@@ -189,14 +174,16 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
     ]);
     await disputes.resolve(dispute.id, { status: 'cancelled' });
     await expect(
-      expectNotedWrites(db, () => disputes.addEvidence(dispute.id, { uploadedBy: buyer, type: 'text' })),
+      expectNotedWrites(mongo.db, () =>
+        disputes.addEvidence(dispute.id, { uploadedBy: buyer, type: 'text' }),
+      ),
     ).rejects.toBeInstanceOf(DomainRuleError);
   });
 
   it('resolve closes an open dispute, records its timeline entry and, with releaseHold, releases the payment', async () => {
     const { input, paymentId } = await paidRequest();
     const dispute = await disputes.raise(input);
-    const resolver = hex();
+    const resolver = hexId();
     const outcome = {
       status: 'resolved_seller',
       outcome: 'release_to_seller',
@@ -204,7 +191,7 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
       resolvedBy: resolver,
       notes: 'tracking shows delivery',
     } as const;
-    const { value: resolved, changed } = await expectNotedWrites(db, () =>
+    const { value: resolved, changed } = await expectNotedWrites(mongo.db, () =>
       disputes.resolve(dispute.id, outcome, { releaseHold: true }),
     );
     expect(changed.map((c) => c.collection).sort()).toEqual(['disputes', 'payments']);
@@ -226,10 +213,10 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
     expect(await escrowOf(paymentId)).toBe('releasable');
 
     // A crash before the release left the payment held: the same resolve, repeated, releases it.
-    await db
+    await mongo.db
       .collection('payments')
       .updateOne({ _id: new ObjectId(paymentId) }, { $set: { escrowState: 'funded' } });
-    const { value: repeated, changed: released } = await expectNotedWrites(db, () =>
+    const { value: repeated, changed: released } = await expectNotedWrites(mongo.db, () =>
       disputes.resolve(dispute.id, outcome, { releaseHold: true }),
     );
     expect(repeated.timeline).toHaveLength(resolved.timeline.length);
@@ -238,15 +225,15 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
 
     // Any other resolution of a closed dispute is refused.
     await expect(
-      expectNotedWrites(db, () => disputes.resolve(dispute.id, { status: 'resolved_buyer' })),
+      expectNotedWrites(mongo.db, () => disputes.resolve(dispute.id, { status: 'resolved_buyer' })),
     ).rejects.toBeInstanceOf(DomainRuleError);
-    await expect(disputes.resolve(hex(), { status: 'cancelled' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(disputes.resolve(hexId(), { status: 'cancelled' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('resolve without releaseHold leaves the payment held; concurrent resolutions have one winner', async () => {
     const { input, paymentId } = await paidRequest();
     const dispute = await disputes.raise(input);
-    const { value: outcomes } = await expectNotedWrites(db, () =>
+    const { value: outcomes } = await expectNotedWrites(mongo.db, () =>
       Promise.allSettled([
         disputes.resolve(dispute.id, { status: 'resolved_buyer', outcome: 'refund_buyer' }),
         disputes.resolve(dispute.id, { status: 'resolved_seller' }),
@@ -262,7 +249,7 @@ describe('MongoDisputeRepo: raise, timeline, evidence and resolution across requ
     const { input } = await paidRequest();
     const dispute = await disputes.raise(input);
     await disputes.resolve(dispute.id, { status: 'resolved_buyer' });
-    await expect(expectNotedWrites(db, () => disputes.raise(input))).rejects.toThrow(
+    await expect(expectNotedWrites(mongo.db, () => disputes.raise(input))).rejects.toThrow(
       /move the request on first/,
     );
   });

@@ -1,42 +1,24 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { Decimal128, Double, ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoLedgerRepo } from '../../../src/repositories/mongo/ledger.js';
 import { StoredMoneyError } from '../../../src/repositories/mongo/exactMoney.js';
 import { DomainRuleError } from '../../../src/repositories/domain/common.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoLedgerRepo: append-only entries, idempotent by key, exact balances', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoLedgerRepo;
-  const entries = () => db.collection('fundsledgerentries');
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
+  const mongo = useMongoRepos(async ({ ctx }) => {
     // The sparse unique idempotencyKey index decides the concurrent records below.
     await ctx.models.FundsLedgerEntry.init();
     repo = new MongoLedgerRepo(ctx);
   });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
-  });
+  const entries = () => mongo.db.collection('fundsledgerentries');
 
   it('records a signed entry as Decimal128 and answers it as exact Money', async () => {
-    const userId = new ObjectId().toHexString();
-    const paymentId = new ObjectId().toHexString();
-    const { value, changed } = await expectNotedWrites(db, () =>
+    const userId = hexId();
+    const paymentId = hexId();
+    const { value, changed } = await expectNotedWrites(mongo.db, () =>
       repo.record({
         userId,
         type: 'platform_fee',
@@ -65,9 +47,9 @@ describe('MongoLedgerRepo: append-only entries, idempotent by key, exact balance
   });
 
   it('writes one entry for 20 concurrent records with one idempotency key', async () => {
-    const userId = new ObjectId().toHexString();
-    const key = `webhook:${new ObjectId().toHexString()}`;
-    const { value: results } = await expectNotedWrites(db, () =>
+    const userId = hexId();
+    const key = `webhook:${hexId()}`;
+    const { value: results } = await expectNotedWrites(mongo.db, () =>
       Promise.all(
         Array.from({ length: 20 }, () =>
           repo.record({
@@ -92,7 +74,7 @@ describe('MongoLedgerRepo: append-only entries, idempotent by key, exact balance
     });
     expect(again).toMatchObject({ created: false, entry: { id: results[0]?.entry.id } });
     await expect(
-      expectNotedWrites(db, () =>
+      expectNotedWrites(mongo.db, () =>
         repo.record({
           userId,
           type: 'escrow_hold',
@@ -105,7 +87,7 @@ describe('MongoLedgerRepo: append-only entries, idempotent by key, exact balance
   });
 
   it('refuses money it cannot hold exactly, and writes nothing', async () => {
-    const userId = new ObjectId().toHexString();
+    const userId = hexId();
     // Too many decimals, not a number, and more digits than a Decimal128 holds (it would round).
     for (const value of [
       '0.1234567890123456789',
@@ -125,7 +107,7 @@ describe('MongoLedgerRepo: append-only entries, idempotent by key, exact balance
   });
 
   it('sums balances exactly, per currency, legacy doubles and strings included', async () => {
-    const userId = new ObjectId().toHexString();
+    const userId = hexId();
     for (const value of ['0.1', '0.2'])
       await repo.record({ userId, type: 'adjustment', amount: { value, currency: 'USDT' } });
     expect(await repo.balance(userId, 'USDT')).toEqual({ value: '0.3', currency: 'USDT' });
@@ -159,7 +141,7 @@ describe('MongoLedgerRepo: append-only entries, idempotent by key, exact balance
       },
     ]);
     expect((await repo.balance(userId, 'USDT')).value).toBe('0');
-    expect(await repo.balance(new ObjectId().toHexString(), 'USDT')).toEqual({
+    expect(await repo.balance(hexId(), 'USDT')).toEqual({
       value: '0',
       currency: 'USDT',
     });
@@ -177,7 +159,7 @@ describe('MongoLedgerRepo: append-only entries, idempotent by key, exact balance
   });
 
   it('lists a user newest first, a page at a time', async () => {
-    const userId = new ObjectId().toHexString();
+    const userId = hexId();
     for (let i = 1; i <= 5; i++)
       await repo.record({ userId, type: 'escrow_hold', amount: { value: String(i), currency: 'USDT' } });
     const first = await repo.listByUser(userId, { limit: 2 });

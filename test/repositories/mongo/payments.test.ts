@@ -1,53 +1,37 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { Double, ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoPaymentRepo } from '../../../src/repositories/mongo/payments.js';
 import { amlFeeKey, type NewCheckout } from '../../../src/repositories/domain/payments.js';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the AML fee once', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoPaymentRepo;
-  const payments = () => db.collection('payments');
-  const ledger = () => db.collection('fundsledgerentries');
-
-  const checkout = (fields: Partial<NewCheckout> = {}): NewCheckout => ({
-    buyerId: new ObjectId().toHexString(),
-    purchaseRequestId: new ObjectId().toHexString(),
-    sellerOfferId: new ObjectId().toHexString(),
-    sellerId: new ObjectId().toHexString(),
-    amount: { value: '250.10', currency: 'USDT' },
-    blockchain: { network: 'tron', toAddress: 'TDestination' },
-    ...fields,
-  });
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
+  const mongo = useMongoRepos(async ({ ctx }) => {
     // The partial unique checkout index and the ledger's idempotency index decide the races below.
     await ctx.models.Payment.init();
     await ctx.models.FundsLedgerEntry.init();
     repo = new MongoPaymentRepo(ctx);
   });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
+  const payments = () => mongo.db.collection('payments');
+  const ledger = () => mongo.db.collection('fundsledgerentries');
+
+  const checkout = (fields: Partial<NewCheckout> = {}): NewCheckout => ({
+    buyerId: hexId(),
+    purchaseRequestId: hexId(),
+    sellerOfferId: hexId(),
+    sellerId: hexId(),
+    amount: { value: '250.10', currency: 'USDT' },
+    blockchain: { network: 'tron', toAddress: 'TDestination' },
+    ...fields,
   });
 
   it('opens a pending request.network checkout with a Decimal128 amount, once per buyer, request and offer', async () => {
     const input = checkout();
-    const { value: opened, changed } = await expectNotedWrites(db, () => repo.openPendingCheckout(input));
+    const { value: opened, changed } = await expectNotedWrites(mongo.db, () =>
+      repo.openPendingCheckout(input),
+    );
     expect(changed).toHaveLength(1);
     expect(opened.created).toBe(true);
     expect(opened.payment).toMatchObject({
@@ -64,19 +48,19 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
     expect(raw?.amount?.value?._bsontype).toBe('Decimal128');
     expect(String(raw?.amount?.value)).toBe('250.1');
 
-    const { value: again, changed: none } = await expectNotedWrites(db, () =>
+    const { value: again, changed: none } = await expectNotedWrites(mongo.db, () =>
       repo.openPendingCheckout(input),
     );
     expect(none).toHaveLength(0);
     expect(again).toMatchObject({ created: false, payment: { id: opened.payment.id } });
     // Another offer of the same request is another checkout.
-    const other = await repo.openPendingCheckout({ ...input, sellerOfferId: new ObjectId().toHexString() });
+    const other = await repo.openPendingCheckout({ ...input, sellerOfferId: hexId() });
     expect(other.created).toBe(true);
   });
 
   it('gives 20 concurrent checkouts of one buyer, request and offer one pending payment', async () => {
     const input = checkout();
-    const { value: results } = await expectNotedWrites(db, () =>
+    const { value: results } = await expectNotedWrites(mongo.db, () =>
       Promise.all(Array.from({ length: 20 }, () => repo.openPendingCheckout(input))),
     );
     const pending = await payments()
@@ -88,7 +72,7 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
   });
 
   it('keys a template checkout without an offer on the template ref, a missing offer as null', async () => {
-    const buyerId = new ObjectId().toHexString();
+    const buyerId = hexId();
     const template = {
       buyerId,
       purchaseRequestId: 'tmpl_summer',
@@ -112,7 +96,7 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
       blockNumber: 900,
       amlFee: { value: '0.1', currency: 'USDT' },
     };
-    const { value: confirmed, changed } = await expectNotedWrites(db, () =>
+    const { value: confirmed, changed } = await expectNotedWrites(mongo.db, () =>
       repo.confirm(payment.id, confirmation),
     );
     expect(changed.map((c) => c.collection).sort()).toEqual(['fundsledgerentries', 'payments']);
@@ -129,9 +113,9 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
     expect(String(fee?.paymentId)).toBe(payment.id);
 
     // Retried confirms (one at a time and 20 at once) change nothing and write no second fee.
-    const { changed: none } = await expectNotedWrites(db, () => repo.confirm(payment.id, confirmation));
+    const { changed: none } = await expectNotedWrites(mongo.db, () => repo.confirm(payment.id, confirmation));
     expect(none).toHaveLength(0);
-    await expectNotedWrites(db, () =>
+    await expectNotedWrites(mongo.db, () =>
       Promise.all(Array.from({ length: 20 }, () => repo.confirm(payment.id, confirmation))),
     );
     expect(await ledger().countDocuments({ paymentId: new ObjectId(payment.id) })).toBe(1);
@@ -150,7 +134,7 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
       transactionHash: '0xrace',
       amlFee: { value: '2.000000000000000001', currency: 'USDT' },
     };
-    const { value: results } = await expectNotedWrites(db, () =>
+    const { value: results } = await expectNotedWrites(mongo.db, () =>
       Promise.all(Array.from({ length: 20 }, () => repo.confirm(payment.id, confirmation))),
     );
     expect(new Set(results.map((p) => p.status))).toEqual(new Set(['completed']));
@@ -167,7 +151,7 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
       { _id: new ObjectId(payment.id) },
       { $set: { status: 'completed', 'blockchain.transactionHash': '0xhalf' } },
     );
-    await expectNotedWrites(db, () =>
+    await expectNotedWrites(mongo.db, () =>
       repo.confirm(payment.id, { transactionHash: '0xhalf', amlFee: { value: '1.5', currency: 'USDT' } }),
     );
     expect(await ledger().countDocuments({ idempotencyKey: amlFeeKey(payment.id) })).toBe(1);
@@ -179,9 +163,7 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
     await expect(repo.confirm(payment.id, { transactionHash: '0x1' })).rejects.toBeInstanceOf(
       DomainRuleError,
     );
-    await expect(
-      repo.confirm(new ObjectId().toHexString(), { transactionHash: '0x1' }),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.confirm(hexId(), { transactionHash: '0x1' })).rejects.toBeInstanceOf(NotFoundError);
     const { payment: open } = await repo.openPendingCheckout(checkout());
     await expect(
       repo.confirm(open.id, { transactionHash: '0x1', amlFee: { value: '-1', currency: 'USDT' } }),
@@ -197,12 +179,12 @@ describe('MongoPaymentRepo: idempotent checkout, conditional state changes, the 
     const { payment } = await repo.openPendingCheckout(checkout());
     await expect(repo.refund(payment.id)).rejects.toBeInstanceOf(DomainRuleError);
     await repo.confirm(payment.id, { transactionHash: '0xrefund' });
-    const { value: refunded } = await expectNotedWrites(db, () => repo.refund(payment.id));
+    const { value: refunded } = await expectNotedWrites(mongo.db, () => repo.refund(payment.id));
     expect(refunded).toMatchObject({ status: 'refunded', isRefunded: true });
-    const { value: again, changed } = await expectNotedWrites(db, () => repo.refund(payment.id));
+    const { value: again, changed } = await expectNotedWrites(mongo.db, () => repo.refund(payment.id));
     expect(changed).toHaveLength(0);
     expect(again.status).toBe('refunded');
-    await expect(repo.refund(new ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.refund(hexId())).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('reads legacy amounts exactly and lists by buyer and by status, newest first', async () => {

@@ -1,37 +1,20 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoPointTransactionRepo } from '../../../src/repositories/mongo/pointTransactions.js';
 import { DomainRuleError } from '../../../src/repositories/domain/common.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoPointTransactionRepo: an append-only points journal', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoPointTransactionRepo;
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    repo = new MongoPointTransactionRepo(mongoContext(connection));
-  });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
+  const mongo = useMongoRepos(({ ctx }) => {
+    repo = new MongoPointTransactionRepo(ctx);
   });
 
   it('records a movement with the balance the caller gives, its reference as stored', async () => {
-    const userId = new ObjectId().toHexString();
-    const reviewId = new ObjectId().toHexString();
-    const { value, changed } = await expectNotedWrites(db, () =>
+    const userId = hexId();
+    const reviewId = hexId();
+    const { value, changed } = await expectNotedWrites(mongo.db, () =>
       repo.record({
         userId,
         type: 'earn',
@@ -49,7 +32,7 @@ describe('MongoPointTransactionRepo: an append-only points journal', () => {
       balanceAfter: 125,
       referenceId: reviewId,
     });
-    const raw = await db.collection('pointtransactions').findOne({ _id: new ObjectId(value.id) });
+    const raw = await mongo.db.collection('pointtransactions').findOne({ _id: new ObjectId(value.id) });
     expect(raw?.referenceId?._bsontype).toBe('ObjectId');
     expect(raw).not.toHaveProperty('updatedAt');
     const referral = await repo.record({
@@ -65,7 +48,7 @@ describe('MongoPointTransactionRepo: an append-only points journal', () => {
   });
 
   it('refuses points that are not integers, and writes nothing', async () => {
-    const userId = new ObjectId().toHexString();
+    const userId = hexId();
     await expect(
       repo.record({ userId, type: 'earn', points: 12.5, balanceAfter: 12 }),
     ).rejects.toBeInstanceOf(DomainRuleError);
@@ -76,7 +59,7 @@ describe('MongoPointTransactionRepo: an append-only points journal', () => {
   });
 
   it('lists a user newest first, a page at a time', async () => {
-    const userId = new ObjectId().toHexString();
+    const userId = hexId();
     let balance = 0;
     for (const points of [5, 10, -3, 7]) {
       balance += points;

@@ -1,37 +1,18 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoPurchaseRequestRepo } from '../../../src/repositories/mongo/purchaseRequests.js';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
-const hex = () => new ObjectId().toHexString();
-
 describe('MongoPurchaseRequestRepo: requests, their offers and status, each write noted for the seam', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoPurchaseRequestRepo;
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    repo = new MongoPurchaseRequestRepo(mongoContext(connection));
-  });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
+  const mongo = useMongoRepos(({ ctx }) => {
+    repo = new MongoPurchaseRequestRepo(ctx);
   });
 
-  const newRequest = (buyerId = hex()) =>
-    expectNotedWrites(db, () =>
+  const newRequest = (buyerId = hexId()) =>
+    expectNotedWrites(mongo.db, () =>
       repo.create({
         buyerId,
         title: 'A used bike',
@@ -41,8 +22,8 @@ describe('MongoPurchaseRequestRepo: requests, their offers and status, each writ
     ).then(({ value }) => value);
 
   it('creates an open request with an exact budget and no offers', async () => {
-    const buyerId = hex();
-    const { value: request, changed } = await expectNotedWrites(db, () =>
+    const buyerId = hexId();
+    const { value: request, changed } = await expectNotedWrites(mongo.db, () =>
       repo.create({ buyerId, title: 'Bike', budget: { value: '0.000000000000000001', currency: 'USDT' } }),
     );
     expect(changed).toHaveLength(1);
@@ -59,47 +40,51 @@ describe('MongoPurchaseRequestRepo: requests, their offers and status, each writ
 
   it('addOffer appends an offer once, and only while the request is open', async () => {
     const request = await newRequest();
-    const [a, b] = [hex(), hex()];
-    await expectNotedWrites(db, () => repo.addOffer(request.id, a));
-    await expectNotedWrites(db, () => repo.addOffer(request.id, a)); // a retry
-    const { value: withTwo } = await expectNotedWrites(db, () => repo.addOffer(request.id, b));
+    const [a, b] = [hexId(), hexId()];
+    await expectNotedWrites(mongo.db, () => repo.addOffer(request.id, a));
+    await expectNotedWrites(mongo.db, () => repo.addOffer(request.id, a)); // a retry
+    const { value: withTwo } = await expectNotedWrites(mongo.db, () => repo.addOffer(request.id, b));
     expect(withTwo.offers).toEqual([a, b]);
 
     await repo.changeStatus(request.id, 'open', 'cancelled');
-    await expect(expectNotedWrites(db, () => repo.addOffer(request.id, hex()))).rejects.toBeInstanceOf(
-      DomainRuleError,
-    );
-    await expect(repo.addOffer(hex(), a)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      expectNotedWrites(mongo.db, () => repo.addOffer(request.id, hexId())),
+    ).rejects.toBeInstanceOf(DomainRuleError);
+    await expect(repo.addOffer(hexId(), a)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('acceptOffer sets the offer and in_progress together, once, and only for a linked offer', async () => {
     const request = await newRequest();
-    const [a, b] = [hex(), hex()];
+    const [a, b] = [hexId(), hexId()];
     await repo.addOffer(request.id, a);
     await repo.addOffer(request.id, b);
 
-    const stranger = await expectNotedWrites(db, () => repo.acceptOffer(request.id, hex())).catch(
+    const stranger = await expectNotedWrites(mongo.db, () => repo.acceptOffer(request.id, hexId())).catch(
       (e: unknown) => e,
     );
     expect(stranger).toBeInstanceOf(DomainRuleError);
     expect(String(stranger)).toMatch(/not one of its offers/);
 
-    const { value: accepted, changed } = await expectNotedWrites(db, () => repo.acceptOffer(request.id, a));
+    const { value: accepted, changed } = await expectNotedWrites(mongo.db, () =>
+      repo.acceptOffer(request.id, a),
+    );
     expect(changed).toHaveLength(1);
     expect(accepted).toMatchObject({ status: 'in_progress', acceptedOfferId: a });
 
-    const again = await expectNotedWrites(db, () => repo.acceptOffer(request.id, b)).catch((e: unknown) => e);
+    const again = await expectNotedWrites(mongo.db, () => repo.acceptOffer(request.id, b)).catch(
+      (e: unknown) => e,
+    );
     expect(again).toBeInstanceOf(DomainRuleError);
     expect(String(again)).toMatch(/is in_progress/);
-    await expect(repo.acceptOffer(hex(), a)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.acceptOffer(hexId(), a)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('20 concurrent acceptOffer calls with different offers: exactly one wins, the others are refused', async () => {
     const request = await newRequest();
-    const offers = Array.from({ length: 20 }, hex);
+    const offers = Array.from({ length: 20 }, hexId);
     for (const offer of offers) await repo.addOffer(request.id, offer);
 
-    const { value: outcomes, changed } = await expectNotedWrites(db, () =>
+    const { value: outcomes, changed } = await expectNotedWrites(mongo.db, () =>
       Promise.allSettled(offers.map((offer) => repo.acceptOffer(request.id, offer))),
     );
     const won = outcomes.filter((o) => o.status === 'fulfilled');
@@ -114,26 +99,26 @@ describe('MongoPurchaseRequestRepo: requests, their offers and status, each writ
 
   it('changeStatus moves only from the status given', async () => {
     const request = await newRequest();
-    const { value: moved } = await expectNotedWrites(db, () =>
+    const { value: moved } = await expectNotedWrites(mongo.db, () =>
       repo.changeStatus(request.id, 'open', 'expired'),
     );
     expect(moved.status).toBe('expired');
-    const refused = await expectNotedWrites(db, () =>
+    const refused = await expectNotedWrites(mongo.db, () =>
       repo.changeStatus(request.id, 'open', 'cancelled'),
     ).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(DomainRuleError);
     expect(String(refused)).toMatch(/is expired: not open/);
-    await expect(repo.changeStatus(hex(), 'open', 'cancelled')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.changeStatus(hexId(), 'open', 'cancelled')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('setDeliveryInfo and setServiceInfo set the fields given and keep the others', async () => {
     const request = await newRequest();
-    const addressId = hex();
-    await expectNotedWrites(db, () =>
+    const addressId = hexId();
+    await expectNotedWrites(mongo.db, () =>
       repo.setDeliveryInfo(request.id, { method: 'shipping', addressId, carrier: 'DHL' }),
     );
     const shippedAt = new Date('2026-01-02T03:04:05.678Z');
-    const { value: shipped } = await expectNotedWrites(db, () =>
+    const { value: shipped } = await expectNotedWrites(mongo.db, () =>
       repo.setDeliveryInfo(request.id, { trackingNumber: 'JD0001', shippedAt, carrier: null }),
     );
     expect(shipped.deliveryInfo).toEqual({
@@ -143,19 +128,21 @@ describe('MongoPurchaseRequestRepo: requests, their offers and status, each writ
       trackingNumber: 'JD0001',
       shippedAt,
     });
-    const stored = await db.collection('purchaserequests').findOne({ _id: new ObjectId(request.id) });
+    const stored = await mongo.db.collection('purchaserequests').findOne({ _id: new ObjectId(request.id) });
     expect(stored?.deliveryInfo.addressId?._bsontype).toBe('ObjectId');
 
-    await expectNotedWrites(db, () => repo.setServiceInfo(request.id, { durationMinutes: 90, remote: true }));
-    const { value: scheduled } = await expectNotedWrites(db, () =>
+    await expectNotedWrites(mongo.db, () =>
+      repo.setServiceInfo(request.id, { durationMinutes: 90, remote: true }),
+    );
+    const { value: scheduled } = await expectNotedWrites(mongo.db, () =>
       repo.setServiceInfo(request.id, { location: 'Porto' }),
     );
     expect(scheduled.serviceInfo).toEqual({ durationMinutes: 90, remote: true, location: 'Porto' });
-    await expect(repo.setServiceInfo(hex(), { remote: false })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.setServiceInfo(hexId(), { remote: false })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('lists a buyer’s requests newest first, paged, and the open ones not past their expiry', async () => {
-    const buyerId = hex();
+    const buyerId = hexId();
     const made = [];
     for (let i = 0; i < 3; i++) made.push(await newRequest(buyerId));
     expect((await repo.listByBuyer(buyerId)).map((r) => r.id)).toEqual(made.map((r) => r.id).reverse());

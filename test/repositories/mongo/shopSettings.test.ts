@@ -1,46 +1,28 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoShopSettingsRepo } from '../../../src/repositories/mongo/shopSettings.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoShopSettingsRepo: one shop per seller, each write noted for the seam', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoShopSettingsRepo;
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
+  const mongo = useMongoRepos(async ({ ctx }) => {
     await ctx.models.ShopSettings.init(); // the unique sellerId index
     repo = new MongoShopSettingsRepo(ctx);
   });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
-  });
 
   it('the first update creates the settings, later ones change only the fields given', async () => {
-    const sellerId = new ObjectId().toHexString();
+    const sellerId = hexId();
     expect(await repo.get(sellerId)).toBeNull();
-    const { value: created, changed } = await expectNotedWrites(db, () =>
+    const { value: created, changed } = await expectNotedWrites(mongo.db, () =>
       repo.update(sellerId, { shopName: 'Ana Store', isOpen: true }),
     );
     expect(changed).toHaveLength(1);
     expect(created).toMatchObject({ sellerId, shopName: 'Ana Store', isOpen: true });
-    const raw = await db.collection('shopsettings').findOne({ _id: new ObjectId(created.id) });
+    const raw = await mongo.db.collection('shopsettings').findOne({ _id: new ObjectId(created.id) });
     expect((raw?.sellerId as { _bsontype?: string } | undefined)?._bsontype).toBe('ObjectId');
 
-    const { value: updated } = await expectNotedWrites(db, () =>
+    const { value: updated } = await expectNotedWrites(mongo.db, () =>
       repo.update(sellerId, { isOpen: false, payoutAddress: '0xabc', shopName: undefined }),
     );
     expect(updated).toMatchObject({
@@ -54,9 +36,9 @@ describe('MongoShopSettingsRepo: one shop per seller, each write noted for the s
   });
 
   it('never moves settings to another seller', async () => {
-    const sellerId = new ObjectId().toHexString();
-    const other = new ObjectId().toHexString();
-    await expectNotedWrites(db, () =>
+    const sellerId = hexId();
+    const other = hexId();
+    await expectNotedWrites(mongo.db, () =>
       repo.update(sellerId, { ...({ sellerId: other } as object), shopName: 'Mine' }),
     );
     expect((await repo.get(sellerId))?.shopName).toBe('Mine');
@@ -64,11 +46,13 @@ describe('MongoShopSettingsRepo: one shop per seller, each write noted for the s
   });
 
   it('concurrent first updates for one seller leave one document, every write noted', async () => {
-    const sellerId = new ObjectId().toHexString();
-    const { value } = await expectNotedWrites(db, () =>
+    const sellerId = hexId();
+    const { value } = await expectNotedWrites(mongo.db, () =>
       Promise.all(Array.from({ length: 10 }, (_, i) => repo.update(sellerId, { description: `v${i}` }))),
     );
     expect(new Set(value.map((s) => s.id)).size).toBe(1);
-    expect(await db.collection('shopsettings').countDocuments({ sellerId: new ObjectId(sellerId) })).toBe(1);
+    expect(
+      await mongo.db.collection('shopsettings').countDocuments({ sellerId: new ObjectId(sellerId) }),
+    ).toBe(1);
   });
 });

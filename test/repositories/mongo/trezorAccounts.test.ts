@@ -1,50 +1,32 @@
-import mongoose, { type Connection } from 'mongoose';
-import { MongoClient, type Db } from 'mongodb';
 import { ObjectId } from 'bson';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mongoContext } from '../../../src/repositories/mongo/context.js';
+import { describe, expect, it } from 'vitest';
 import { MongoTrezorAccountRepo } from '../../../src/repositories/mongo/trezorAccounts.js';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
-import { startTestMongo, type TestMongo } from '../../support/mongo.js';
+import { hexId, useMongoRepos } from '../../support/mongoRepos.js';
 import { expectNotedWrites } from '../../support/notedWrites.js';
 
 describe('MongoTrezorAccountRepo: accounts by xpub, addresses appended at the next index atomically', () => {
-  let mongo: TestMongo;
-  let connection: Connection;
-  let client: MongoClient;
-  let db: Db;
   let repo: MongoTrezorAccountRepo;
-  let xpubs = 0;
-  const xpub = () => `xpub6test${(xpubs += 1)}`;
-
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    connection = await mongoose.createConnection(mongo.url).asPromise();
-    client = await new MongoClient(mongo.url).connect();
-    db = client.db(mongo.dbName);
-    const ctx = mongoContext(connection);
+  const mongo = useMongoRepos(async ({ ctx }) => {
     await ctx.models.TrezorAccount.init(); // the unique xpub
     repo = new MongoTrezorAccountRepo(ctx);
   });
-  afterAll(async () => {
-    await connection?.close();
-    await client?.close();
-    await mongo?.stop();
-  });
+  let xpubs = 0;
+  const xpub = () => `xpub6test${(xpubs += 1)}`;
 
   it('creates, relabels, finds and lists accounts, and refuses a second account for one xpub', async () => {
     const key = xpub();
-    const { value: account } = await expectNotedWrites(db, () =>
+    const { value: account } = await expectNotedWrites(mongo.db, () =>
       repo.create({ label: 'tron hot wallet', chain: 'tron', xpub: key, derivationPath: "m/44'/195'/0'" }),
     );
     expect(account).toMatchObject({ chain: 'tron', xpub: key, nextIndex: 0, addresses: [] });
     await expect(
-      expectNotedWrites(db, () => repo.create({ chain: 'tron', xpub: key })),
+      expectNotedWrites(mongo.db, () => repo.create({ chain: 'tron', xpub: key })),
     ).rejects.toBeInstanceOf(DomainRuleError);
 
-    const { value: renamed } = await expectNotedWrites(db, () => repo.relabel(account.id, 'cold'));
+    const { value: renamed } = await expectNotedWrites(mongo.db, () => repo.relabel(account.id, 'cold'));
     expect(renamed.label).toBe('cold');
-    await expect(repo.relabel(new ObjectId().toHexString(), 'x')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.relabel(hexId(), 'x')).rejects.toBeInstanceOf(NotFoundError);
     expect((await repo.findByXpub(key))?.id).toBe(account.id);
     expect((await repo.findById(account.id))?.label).toBe('cold');
     const second = await repo.create({ chain: 'bsc', xpub: xpub() });
@@ -54,8 +36,8 @@ describe('MongoTrezorAccountRepo: accounts by xpub, addresses appended at the ne
 
   it('appends 10 concurrent addresses at indexes 0..9 and leaves nextIndex at 10', async () => {
     const account = await repo.create({ chain: 'ethereum', xpub: xpub() });
-    const destinationId = new ObjectId().toHexString();
-    await expectNotedWrites(db, () =>
+    const destinationId = hexId();
+    await expectNotedWrites(mongo.db, () =>
       Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           repo.appendAddress(account.id, {
@@ -75,7 +57,7 @@ describe('MongoTrezorAccountRepo: accounts by xpub, addresses appended at the ne
 
   it('continues a legacy account without nextIndex after its highest address', async () => {
     const _id = new ObjectId();
-    await db.collection('trezoraccounts').insertOne({
+    await mongo.db.collection('trezoraccounts').insertOne({
       _id,
       chain: 'bsc',
       xpub: xpub(),
@@ -87,8 +69,8 @@ describe('MongoTrezorAccountRepo: accounts by xpub, addresses appended at the ne
     const account = await repo.appendAddress(_id.toHexString(), { deriveAddress: (index) => `0x${index}` });
     expect(account.nextIndex).toBe(6);
     expect(account.addresses.at(-1)).toMatchObject({ index: 5, address: '0x5', destinationId: null });
-    await expect(
-      repo.appendAddress(new ObjectId().toHexString(), { deriveAddress: () => 'x' }),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(repo.appendAddress(hexId(), { deriveAddress: () => 'x' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });
