@@ -1,6 +1,7 @@
 import type { Document } from 'mongodb';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { LegacyId, PgUuid } from '../db/ids.js';
+import type { Unmapper } from './unmapping.js';
 
 /**
  * A collection spec says, declaratively, how one MongoDB collection becomes Postgres rows. The backfill
@@ -173,6 +174,11 @@ export interface CollectionSpec {
    * sweep) just wrote, in its transaction; finalize alone would leave it stale until the next run.
    */
   afterSync?(client: PoolClientLike, legacyIds: readonly string[]): Promise<void>;
+  /**
+   * The reverse mapping (rows → document, src/collections/unmapping.ts): pg-mode reads and the MongoDB
+   * mirror. Mapping what it returns must give back the stored rows.
+   */
+  unmap?: Unmapper;
 }
 
 /** The slice of a pg client a finalize step needs (keeps src/collections free of the pg import). */
