@@ -52,9 +52,7 @@ export async function roundTrip(
       const where = `${collection} ${legacyId}`;
       const result = spec.map(doc, ctx);
       if (isReject(result)) {
-        problems.push(
-          `${where}: the unmapped document is rejected: ${result.reject} ${result.message}`,
-        );
+        problems.push(`${where}: the unmapped document is rejected: ${result.reject} ${result.message}`);
         continue;
       }
       for (const [prop, value] of Object.entries(result.row))
