@@ -1,4 +1,5 @@
 import type { CpuShare } from './backfillRun.js';
+import type { DualWriteResult } from './dualWrite/result.js';
 import type { RunPhases } from './phases.js';
 
 /** What the bench aims for (docs/… and the project brief); `met` says which the run reached. */
@@ -73,6 +74,8 @@ export interface BenchResult {
   phases: RunPhases;
   targets: typeof TARGETS;
   met: { ratioToCopy: boolean; speedupVsNaive: boolean; peakRssMb: boolean; rssRatio: boolean | null };
+  /** Present when the run included the dual-write half (`--with-dual-write`). */
+  dualWrite?: DualWriteResult;
   totalSeconds: number;
 }
 

@@ -5,6 +5,7 @@ import { stagesReport } from './bound.js';
 import { Cleanup } from './cleanup.js';
 import { measureCopyCeiling } from './copyCeiling.js';
 import { dropDatabase, freshDatabase } from './databases.js';
+import { measureDualWrite, type DualWriteOptions } from './dualWrite/run.js';
 import { measureNaive } from './naive.js';
 import { killAllStranglerNow, stopAllStrangler } from './processes.js';
 import { metTargets, TARGETS, type BenchResult, type ScaleMode } from './result.js';
@@ -26,6 +27,8 @@ export interface BenchOptions {
   keep: boolean;
   /** Base name of the bench databases (`<name>`, `<name>_copy`, `<name>_naive`, …). @defaultValue strangler_bench */
   dbName: string;
+  /** Also measure the dual-write half (./dualWrite/run.ts) at the end. @defaultValue null */
+  dualWrite?: DualWriteOptions | null;
 }
 
 /** At most this many documents go through the naive loop: enough for a steady rate, quick at any N. */
@@ -101,6 +104,9 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
     await main.close();
 
     const scale = options.scale ? await measureScale(options, m, benchStarted, backfillAt) : null;
+    const dualWrite = options.dualWrite
+      ? await measureDualWrite(config, options.dualWrite, cleanup, say)
+      : undefined;
     const backfillRowsPerSec = rowsWritten / m.seconds;
     const figures = {
       ratioToCopy: copy.seconds / m.seconds,
@@ -137,6 +143,7 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
       phases: m.phases,
       targets: TARGETS,
       met: metTargets(figures),
+      ...(dualWrite ? { dualWrite } : {}),
       totalSeconds: (performance.now() - benchStarted) / 1000,
     };
   } finally {

@@ -1,3 +1,4 @@
+import { formatDualWriteSummary } from './dualWrite/summary.js';
 import { TARGETS, type BenchResult } from './result.js';
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -85,7 +86,7 @@ export function formatSummary(r: BenchResult): string {
     coreLine,
     phaseLine,
     ...bounds,
-    '',
+    ...(r.dualWrite ? [formatDualWriteSummary(r.dualWrite)] : ['']),
   ].join('\n');
 }
 

@@ -12,6 +12,10 @@ interface BenchCommandOptions {
   scale: boolean;
   keep: boolean;
   dbName: string;
+  dualWrite: boolean;
+  withDualWrite: boolean;
+  dualWriteSeconds: number;
+  gapDocs: number;
 }
 
 // Database names are interpolated into DDL (quoted), but a plain identifier keeps them easy to find and drop.
@@ -26,7 +30,8 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description(
-      'measure the backfill (real worker processes) against a raw COPY ceiling and a naive loop, side by side',
+      'measure the backfill (real worker processes) against a raw COPY ceiling and a naive loop, side by side; ' +
+        'with --dual-write, mongo vs dual latency and the gap drain rate',
     )
     .option('--docs <n>', 'synthetic documents in the source', parsePositiveInt('--docs'), 200_000)
     .option('--workers <n>', 'worker processes', parsePositiveInt('--workers'), 2)
@@ -41,6 +46,19 @@ export function registerBench(program: Command): void {
       parseDbName,
       'strangler_bench',
     )
+    .option(
+      '--dual-write',
+      'measure only the dual-write half: latency in mongo vs dual mode, gap drain rate',
+      false,
+    )
+    .option('--with-dual-write', 'add the dual-write half (about 4 more minutes) to the full run', false)
+    .option(
+      '--dual-write-seconds <n>',
+      'measured traffic seconds per mode (mongo, dual)',
+      parsePositiveInt('--dual-write-seconds'),
+      15,
+    )
+    .option('--gap-docs <n>', 'gaps per timed drain run', parsePositiveInt('--gap-docs'), 20_000)
     .action(async (options: BenchCommandOptions) => {
       const config = loadConfig();
       await Promise.all([
@@ -48,10 +66,29 @@ export function registerBench(program: Command): void {
         checkRedis(config.REDIS_URL),
       ]);
       // Loaded on use, so `strangler --help` and unrelated commands stay fast.
+      const { DUAL_WRITE_DEFAULTS } = await import('../../bench/dualWrite/run.js');
+      const { json, dualWrite, withDualWrite, dualWriteSeconds, gapDocs, ...benchOptions } = options;
+      const dualWriteOptions = {
+        ...DUAL_WRITE_DEFAULTS,
+        secondsPerMode: dualWriteSeconds,
+        gapDocs,
+        dbName: options.dbName,
+        keep: options.keep,
+      };
+      if (dualWrite) {
+        const { runDualWriteBench } = await import('../../bench/dualWrite/bench.js');
+        const { formatDualWriteSummary } = await import('../../bench/dualWrite/summary.js');
+        const result = await runDualWriteBench(config, dualWriteOptions);
+        process.stderr.write(formatDualWriteSummary(result.dualWrite));
+        if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
       const { runBench } = await import('../../bench/run.js');
       const { formatSummary } = await import('../../bench/summary.js');
-      const { json, ...benchOptions } = options;
-      const result = await runBench(config, benchOptions);
+      const result = await runBench(config, {
+        ...benchOptions,
+        dualWrite: withDualWrite ? dualWriteOptions : null,
+      });
       process.stderr.write(formatSummary(result));
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
