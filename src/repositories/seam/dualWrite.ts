@@ -49,6 +49,12 @@ const TIMED_OUT = Symbol('timed out');
  * Postgres a record in the MongoDB fallback store, each within a bounded time. The caller waits at most
  * about `syncTimeoutMs + gapTimeoutMs` per collection written, plus a fallback write into MongoDB.
  *
+ * Why the caller waits for the follow-up (bounded) instead of getting its answer first: causality. A
+ * service that creates a user, then (in this process or, having passed the id on, in another) a payment
+ * of hers, must find the user's row in Postgres when the payment is synced, or the payment would be
+ * refused for a missing parent. Answering first would let the payment's sync overtake the user's. The
+ * price is the sync's latency on each write (`npm run bench -- --dual-write`).
+ *
  * Until the Drizzle repositories exist (the pg-mode issue), `pg` and `decommissioned` collections are
  * served like `dual`: MongoDB stays authoritative, Postgres follows it, nothing is lost by the flag.
  */
