@@ -81,7 +81,10 @@ describe('a worker serves only the jobs of its own deployment', () => {
     // Only wrong workers so far: each sees the run's jobs, refuses them and says so once.
     await until(() => wrong.every((w) => refusals(w.lines).length > 0), 'both wrong workers refused a job');
     stack.startWorkers(2);
-    const progress = await stack.waitForRun(runId, 90_000);
+    // Slow by design, not by load alone: 8 wrong slots against 2 right ones, and every job a wrong worker
+    // takes is set aside 1–2 s, along a critical path of 16 collections parents-first (~75 s alone on
+    // 2 cores). The budget is a deadlock guard, not a speed check.
+    const progress = await stack.waitForRun(runId, 240_000);
     expect(progress.status).toBe('completed');
     expect(progress.totals.chunksDone).toBe(progress.totals.chunksPlanned);
     let source = 0;
@@ -102,7 +105,7 @@ describe('a worker serves only the jobs of its own deployment', () => {
       expect(entry.msg).toContain(describeDeployment(stack.deps.deployment));
       expect(entry.msg).toContain(describeDeployment(w.deps.deployment));
     }
-  }, 120_000);
+  }, 300_000);
 
   it('an audit job is answered by the right worker only, about the right database', async () => {
     const events = new QueueEvents('verify', {
