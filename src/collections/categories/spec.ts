@@ -1,6 +1,7 @@
 import { categories } from '../../db/schema/index.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapCategory } from './map.js';
+import { unmapCategory } from './unmap.js';
 
 /** categories: a self-referencing tree (plan §4.3), so `parentId` is resolved by the link pass. */
 export const categoriesSpec: CollectionSpec = {
@@ -9,4 +10,5 @@ export const categoriesSpec: CollectionSpec = {
   table: categories,
   references: [{ path: 'parentId', parent: 'categories', deferred: true, column: 'parent_id' }],
   map: mapCategory,
+  unmap: unmapCategory,
 };

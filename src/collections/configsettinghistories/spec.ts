@@ -1,6 +1,7 @@
 import { configSettingHistories } from '../../db/schema/index.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapConfigSettingHistory } from './map.js';
+import { unmapConfigSettingHistory } from './unmap.js';
 
 /**
  * configsettinghistories: append-only (no updatedAt). `settingId` is an ObjectId OR the key string of a
@@ -16,4 +17,5 @@ export const configSettingHistoriesSpec: CollectionSpec = {
     { path: 'changedBy', parent: 'users' },
   ],
   map: mapConfigSettingHistory,
+  unmap: unmapConfigSettingHistory,
 };

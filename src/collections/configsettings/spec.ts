@@ -1,6 +1,7 @@
 import { configSettings } from '../../db/schema/index.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapConfigSetting } from './map.js';
+import { unmapConfigSetting } from './unmap.js';
 
 /**
  * configsettings: `_id` is an ObjectId on new rows and the key string on rows created before 2024; both
@@ -12,4 +13,5 @@ export const configSettingsSpec: CollectionSpec = {
   table: configSettings,
   references: [{ path: 'updatedBy', parent: 'users' }],
   map: mapConfigSetting,
+  unmap: unmapConfigSetting,
 };

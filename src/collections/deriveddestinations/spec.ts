@@ -2,6 +2,7 @@ import { derivedDestinations, derivedDestinationSweeps } from '../../db/schema/d
 import type { CollectionSpec } from '../spec.js';
 import { initDerivationCounters, raiseDerivationCounters } from './finalize.js';
 import { mapDerivedDestination } from './map.js';
+import { unmapDerivedDestination } from './unmap.js';
 
 /**
  * deriveddestinations: per-buyer deposit addresses (plan Phase 4). Once copied, `finalize` seeds the
@@ -21,6 +22,7 @@ export const derivedDestinationsSpec: CollectionSpec = {
   ],
   moneyFields: ['sweepHistory.amount'],
   map: mapDerivedDestination,
+  unmap: unmapDerivedDestination,
   finalize: initDerivationCounters,
   afterSync: raiseDerivationCounters,
 };

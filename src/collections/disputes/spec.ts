@@ -1,6 +1,7 @@
 import { disputeEvidence, disputes, disputeTimeline } from '../../db/schema/disputes.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapDispute } from './map.js';
+import { unmapDispute } from './unmap.js';
 
 /**
  * disputes (plan Phase 5): after purchaserequests and payments. `chatId` is deliberately not a
@@ -25,4 +26,5 @@ export const disputesSpec: CollectionSpec = {
   ],
   moneyFields: ['resolution.refundAmount'],
   map: mapDispute,
+  unmap: unmapDispute,
 };

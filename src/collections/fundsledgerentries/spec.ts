@@ -1,6 +1,7 @@
 import { fundsLedgerEntries } from '../../db/schema/fundsLedgerEntries.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapFundsLedgerEntry } from './map.js';
+import { unmapFundsLedgerEntry } from './unmap.js';
 
 /** fundsledgerentries: the append-only money ledger (plan Phase 4); its sums are checked exactly. */
 export const fundsLedgerEntriesSpec: CollectionSpec = {
@@ -14,4 +15,5 @@ export const fundsLedgerEntriesSpec: CollectionSpec = {
   ],
   moneyFields: ['amount'],
   map: mapFundsLedgerEntry,
+  unmap: unmapFundsLedgerEntry,
 };

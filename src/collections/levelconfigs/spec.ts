@@ -1,6 +1,7 @@
 import { levelConfigs } from '../../db/schema/index.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapLevelConfig } from './map.js';
+import { unmapLevelConfig } from './unmap.js';
 
 /** levelconfigs: no references; users point at it by `level` value. */
 export const levelConfigsSpec: CollectionSpec = {
@@ -9,4 +10,5 @@ export const levelConfigsSpec: CollectionSpec = {
   table: levelConfigs,
   references: [],
   map: mapLevelConfig,
+  unmap: unmapLevelConfig,
 };

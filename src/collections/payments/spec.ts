@@ -1,6 +1,7 @@
 import { payments } from '../../db/schema/payments.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapPayment } from './map.js';
+import { unmapPayment } from './unmap.js';
 
 /**
  * payments: the money core (plan Phase 4). The Mixed fields are declared as references too, so the
@@ -18,4 +19,5 @@ export const paymentsSpec: CollectionSpec = {
   ],
   moneyFields: ['amount.value'],
   map: mapPayment,
+  unmap: unmapPayment,
 };

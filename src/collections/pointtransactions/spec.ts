@@ -1,6 +1,7 @@
 import { pointTransactions } from '../../db/schema/pointTransactions.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapPointTransaction } from './map.js';
+import { unmapPointTransaction } from './unmap.js';
 
 /**
  * pointtransactions: the points ledger (plan Phase 4). `referenceId` is polymorphic, so it is not a
@@ -12,4 +13,5 @@ export const pointTransactionsSpec: CollectionSpec = {
   table: pointTransactions,
   references: [{ path: 'userId', parent: 'users' }],
   map: mapPointTransaction,
+  unmap: unmapPointTransaction,
 };

@@ -7,6 +7,7 @@ import {
 } from '../../db/schema/purchaseRequests.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapPurchaseRequest } from './map.js';
+import { unmapPurchaseRequest } from './unmap.js';
 import { OFFERS_JUNCTION } from './offers.js';
 
 /**
@@ -40,4 +41,5 @@ export const purchaseRequestsSpec: CollectionSpec = {
   ],
   moneyFields: ['budget.amount'],
   map: mapPurchaseRequest,
+  unmap: unmapPurchaseRequest,
 };

@@ -1,6 +1,7 @@
 import { reviews } from '../../db/schema/reviews.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapReview } from './map.js';
+import { unmapReview } from './unmap.js';
 
 /**
  * reviews: plan Phase 2 lists it, but it points at purchaserequests, so the registry orders it after
@@ -16,4 +17,5 @@ export const reviewsSpec: CollectionSpec = {
     { path: 'purchaseRequestId', parent: 'purchaserequests' },
   ],
   map: mapReview,
+  unmap: unmapReview,
 };

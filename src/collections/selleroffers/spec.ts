@@ -1,6 +1,7 @@
 import { sellerOffers } from '../../db/schema/sellerOffers.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapSellerOffer } from './map.js';
+import { unmapSellerOffer } from './unmap.js';
 
 /**
  * selleroffers (plan Phase 4): the forward edge of the purchaserequests ⇄ selleroffers cycle, NOT
@@ -16,4 +17,5 @@ export const sellerOffersSpec: CollectionSpec = {
   ],
   moneyFields: ['price.amount'],
   map: mapSellerOffer,
+  unmap: unmapSellerOffer,
 };

@@ -1,6 +1,7 @@
 import { trezorAccountAddresses, trezorAccounts } from '../../db/schema/trezorAccounts.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapTrezorAccount } from './map.js';
+import { unmapTrezorAccount } from './unmap.js';
 
 /** trezoraccounts: hardware-wallet accounts and the addresses derived from them (plan Phase 4). */
 export const trezorAccountsSpec: CollectionSpec = {
@@ -12,4 +13,5 @@ export const trezorAccountsSpec: CollectionSpec = {
   },
   references: [{ path: 'addresses.destinationId', parent: 'deriveddestinations' }],
   map: mapTrezorAccount,
+  unmap: unmapTrezorAccount,
 };

@@ -1,6 +1,7 @@
 import { userPasskeys, userRefreshTokens, users } from '../../db/schema/index.js';
 import type { CollectionSpec } from '../spec.js';
 import { mapUser } from './map.js';
+import { unmapUser } from './unmap.js';
 
 /**
  * users: the FK hub (plan Phase 3). `referredBy` is a self reference, so it is deferred to the link
@@ -19,4 +20,5 @@ export const usersSpec: CollectionSpec = {
     { path: 'level', parent: 'levelconfigs', byValue: { column: 'level' } },
   ],
   map: mapUser,
+  unmap: unmapUser,
 };
