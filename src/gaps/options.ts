@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { BackoffOptions } from './backoff.js';
 
 export interface DrainOptions extends BackoffOptions {
-  /** Gaps claimed per round trip (and synced per collection in one transaction). @defaultValue 100 */
+  /**
+   * Gaps claimed per round trip (and synced per collection in one transaction). Most of a small batch
+   * is fixed statement cost: 500 drains ~1.8× faster than 100 (`npm run bench -- --dual-write`).
+   * @defaultValue 500
+   */
   batchSize: number;
   /** Attempts before a gap is `dead` (left for `strangler gaps --retry-dead`). @defaultValue 10 */
   maxAttempts: number;
@@ -17,7 +21,7 @@ export interface DrainOptions extends BackoffOptions {
 }
 
 export const DRAIN_DEFAULTS = {
-  batchSize: 100,
+  batchSize: 500,
   maxAttempts: 10,
   baseDelayMs: 5_000,
   maxDelayMs: 3_600_000,

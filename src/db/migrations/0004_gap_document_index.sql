@@ -1,0 +1,1 @@
+CREATE INDEX "pg_dualwrite_gaps_document_idx" ON "pg_dualwrite_gaps" USING btree ("collection","legacy_object_id");
