@@ -2,6 +2,8 @@ import { Decimal128, EJSON, ObjectId, type Document } from 'bson';
 import { MongoClient, type Db as MongoDb } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyIdOf } from '../../src/collections/mapping/legacyId.js';
+import { REGISTRY } from '../../src/collections/registry.js';
+import type { Unmapper } from '../../src/collections/unmapping.js';
 import { seedDatabase, type QuirkRecord } from '../../src/synthetic/seed.js';
 import { copyCollections } from '../support/agreement.js';
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
@@ -238,6 +240,45 @@ describe('reverse mapping of the core collections: rows → the MongoDB document
     // The exclusions must leave most documents compared, quirky ones (unknown fields, no timestamps,
     // unicode, empty/absent arrays, interior null elements) included.
     expect(compared).toBeGreaterThan(documents.size / 2);
+  });
+
+  /** Runs the oracle with `collection`'s unmap wrapped by `change` (the spec restored after). */
+  async function roundTripWith(collection: string, change: (doc: Doc) => void): Promise<string[]> {
+    const spec = REGISTRY.get(collection) as { unmap?: Unmapper };
+    const unmap = spec.unmap!;
+    spec.unmap = (stored, of) => {
+      const doc = unmap(stored, of);
+      change(doc);
+      return doc;
+    };
+    try {
+      return (await roundTrip(pg.db.$client, collection)).problems;
+    } finally {
+      spec.unmap = unmap;
+    }
+  }
+
+  it('the oracle catches an unmap that drops a deferred link column', async () => {
+    for (const [collection, field, column] of [
+      ['categories', 'parentId', 'parent_id'],
+      ['users', 'referredBy', 'referred_by_id'],
+    ] as const) {
+      const problems = await roundTripWith(collection, (doc) => delete doc[field]);
+      expect(problems.length, `${collection}.${field}`).toBeGreaterThan(0);
+      expect(problems.every((p) => p.includes(`${column} stored `) && p.endsWith('no link'))).toBe(true);
+    }
+  });
+
+  it('the oracle compares jsonb values with their keys sorted', async () => {
+    const reversed = (value: unknown): unknown =>
+      isPlainObject(value)
+        ? Object.fromEntries(
+            Object.keys(value)
+              .reverse()
+              .map((key) => [key, reversed(value[key])]),
+          )
+        : value;
+    expect(await roundTripWith('configsettings', (doc) => (doc.value = reversed(doc.value)))).toEqual([]);
   });
 
   it('crafted shapes come back as spelled out, lossless ones exactly', async () => {

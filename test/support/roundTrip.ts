@@ -8,22 +8,48 @@ import { isReject, type LegacyDoc } from '../../src/collections/spec.js';
 import type { LegacyId } from '../../src/db/ids.js';
 import { readStoredDocuments } from '../../src/reverse/readStored.js';
 
-/** Values as comparable text: exact numerics normalised, dates as ISO, objects as canonical EJSON. */
+/** A plain object (jsonb, legacy_extra), not a Date, array or BSON value. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `value` with the keys of every plain object sorted, recursively: a jsonb value (and legacy_extra) is
+ * the same JSON whatever order its keys come in (jsonb itself does not keep it), arrays keep theirs.
+ */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys(value[key])]),
+  );
+}
+
+/**
+ * Values as comparable text: exact numerics normalised, dates as ISO, objects (jsonb, legacy_extra,
+ * arrays) as canonical EJSON with their keys sorted.
+ */
 function canonical(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) && value.includes('.'))
     return value.replace(/0+$/, '').replace(/\.$/, '');
-  if (typeof value === 'object') return EJSON.stringify(value as object, { relaxed: false });
+  if (typeof value === 'object') return EJSON.stringify(sortedKeys(value) as object, { relaxed: false });
   return String(value);
 }
 
 /**
  * The reverse mapping's contract, checked from the outside for every live row of a collection: the
  * document `spec.unmap` builds from the stored rows maps (through the spec's own mapper) to exactly
- * those rows: the main row's mapped columns, the child rows in order, and the deferred links (columns
- * and junction rows). Returns one line per difference; [] when the round trip is exact. Also returns
- * the unmapped documents, so a test can compare them with MongoDB's.
+ * those rows: the main row's mapped columns (jsonb and legacy_extra with their keys sorted), the child
+ * rows in order, and the deferred links both ways: junction rows, every link against its stored column,
+ * and every stored non-NULL deferred FK column against the links (an unmap that drops such a reference
+ * would have a rewrite clear the column). Returns one line per difference; [] when the round trip is
+ * exact. Also returns the unmapped documents, so a test can compare them with MongoDB's.
  */
 export async function roundTrip(
   pool: pg.Pool,
@@ -34,6 +60,10 @@ export async function roundTrip(
   const unmap = spec.unmap;
   const table = tableShape(spec.table);
   const propOf = new Map([...table.columnOf].map(([prop, column]) => [column, prop]));
+  /** The main-table columns the link pass sets (deferred single-valued references). */
+  const deferredColumns = [
+    ...new Set(spec.references.flatMap((r) => (r.deferred && r.column ? [r.column] : []))),
+  ];
   const problems: string[] = [];
   const documents = new Map<LegacyId, LegacyDoc>();
   await inTransaction(pool, async (client) => {
@@ -93,6 +123,19 @@ export async function roundTrip(
         // A deferred link whose parent has no row stays NULL in Postgres (a dangling anomaly).
         if (storedTarget !== undefined && storedTarget !== link.parentLegacyId)
           problems.push(`${where}: ${link.column} maps to ${link.parentLegacyId}, stored ${storedTarget}`);
+      }
+      // The other way round: every deferred FK column Postgres holds must come from a link of the
+      // unmapped document, or the unmap dropped the reference (and a rewrite would clear the column).
+      for (const column of deferredColumns) {
+        const prop = propOf.get(column)!;
+        const value = one.row[prop];
+        if (value === null || value === undefined) continue;
+        const storedTarget = stored.legacyIdOf(value as never) ?? `uuid ${String(value)}`;
+        const linked = (result.links ?? []).filter((l) => !l.junction && l.column === column);
+        if (!linked.some((l) => l.parentLegacyId === storedTarget))
+          problems.push(
+            `${where}: ${column} stored ${storedTarget}, maps to ${linked.map((l) => l.parentLegacyId).join(',') || 'no link'}`,
+          );
       }
     }
   });

@@ -1,15 +1,13 @@
-import { EJSON } from 'bson';
-import { documentOf, idValue, refValue, type Unmapper } from '../unmapping.js';
+import { documentOf, idValue, mixed, refValue, type Unmapper } from '../unmapping.js';
 
 /**
  * point_transactions row → document. `referenceId` is polymorphic (no FK): `id` comes back as the
- * ObjectId its 24-hex names, `string` as the string, `none` as absent. `metadata` (Mixed, relaxed EJSON
- * in jsonb) is set after documentOf so that nulls and empty objects inside it survive.
+ * ObjectId its 24-hex names, `string` as the string, `none` as absent. `metadata` is Mixed, kept verbatim.
  */
 export const unmapPointTransaction: Unmapper = (stored, legacyIdOf) => {
   const { row } = stored;
   const ref = row.referenceExternalRef;
-  const doc = documentOf(
+  return documentOf(
     {
       _id: idValue(stored.legacyId),
       userId: refValue(row.userId, legacyIdOf),
@@ -18,12 +16,10 @@ export const unmapPointTransaction: Unmapper = (stored, legacyIdOf) => {
       balanceAfter: row.balanceAfter,
       referenceType: row.referenceType,
       referenceId: typeof ref !== 'string' ? undefined : row.referenceKind === 'id' ? idValue(ref) : ref,
+      metadata: mixed(row.metadata),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     },
     row.legacyExtra,
   );
-  if (row.metadata !== null && row.metadata !== undefined)
-    doc.metadata = EJSON.deserialize(row.metadata as never, { relaxed: true });
-  return doc;
 };
