@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { GapDirection } from './upsertOpenGap.js';
 
 export interface ClaimedGap {
   id: number;
@@ -20,13 +21,14 @@ export interface ClaimedGap {
  * `next_attempt_at` one lease ahead keeps them disjoint after the statement commits, without holding a
  * transaction (or a second connection) open while the documents sync.
  *
- * Reverse gaps (Postgres has the write, MongoDB not) are left alone on purpose: they are drained by
- * writing the rows back to MongoDB through the reverse mapping, a different operation from
- * syncDocuments; their drain owns them.
+ * One direction per claim (forward by default): reverse gaps (Postgres has the write, MongoDB not) are
+ * drained by writing the rows back to MongoDB through the reverse mapping, a different operation from
+ * syncDocuments, so the reverse drain (src/mirror/drainReverse.ts) claims them with `direction:
+ * 'reverse'` and the forward drain never sees them.
  */
 export async function claimDueGaps(
   pool: pg.Pool,
-  { limit, leaseMs }: { limit: number; leaseMs: number },
+  { limit, leaseMs, direction = 'forward' }: { limit: number; leaseMs: number; direction?: GapDirection },
 ): Promise<ClaimedGap[]> {
   const { rows } = await pool.query<{
     id: string;
@@ -38,7 +40,7 @@ export async function claimDueGaps(
   }>(
     `WITH due AS (
        SELECT id FROM pg_dualwrite_gaps
-        WHERE status = 'open' AND direction = 'forward' AND next_attempt_at <= now()
+        WHERE status = 'open' AND direction = $3 AND next_attempt_at <= now()
         ORDER BY next_attempt_at, id
         LIMIT $1
         FOR UPDATE SKIP LOCKED
@@ -50,7 +52,7 @@ export async function claimDueGaps(
        FROM due WHERE g.id = due.id
      RETURNING g.id, g.collection, g.legacy_object_id, g.id_json, g.attempts,
                (extract(epoch FROM g.next_attempt_at) * 1000000)::bigint::text AS lease`,
-    [limit, leaseMs],
+    [limit, leaseMs, direction],
   );
   return rows
     .map((row) => ({

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ClaimedGap } from './claimDueGaps.js';
+import type { GapDirection } from './upsertOpenGap.js';
 
 export interface FailedGap {
   gap: ClaimedGap;
@@ -18,10 +19,15 @@ export interface FailedGap {
 const HOLDS_LEASE = `g.status = 'open' AND (extract(epoch FROM g.next_attempt_at) * 1000000)::bigint = c.lease`;
 
 /**
- * Resolves synced gaps. A dead forward gap of the same document goes with it: the sync brought the
- * document as MongoDB has it now, which covers the write that gap missed.
+ * Resolves synced gaps. A dead gap of the same document and direction goes with it: the sync brought the
+ * document as MongoDB has it now (a reverse drain: MongoDB's document as the rows have it now), which
+ * covers the write that gap missed.
  */
-export async function resolveGaps(pool: pg.Pool, gaps: readonly ClaimedGap[]): Promise<number> {
+export async function resolveGaps(
+  pool: pg.Pool,
+  gaps: readonly ClaimedGap[],
+  direction: GapDirection = 'forward',
+): Promise<number> {
   if (gaps.length === 0) return 0;
   const { rows } = await pool.query<{ resolved: string }>(
     `WITH resolved AS (
@@ -33,10 +39,10 @@ export async function resolveGaps(pool: pg.Pool, gaps: readonly ClaimedGap[]): P
        UPDATE pg_dualwrite_gaps g SET status = 'resolved', resolved_at = clock_timestamp()
          FROM resolved r
         WHERE g.collection = r.collection AND g.legacy_object_id = r.legacy_object_id
-          AND g.status = 'dead' AND g.direction = 'forward'
+          AND g.status = 'dead' AND g.direction = $3
      )
      SELECT count(*) AS resolved FROM resolved`,
-    [gaps.map((g) => g.id), gaps.map((g) => g.lease)],
+    [gaps.map((g) => g.id), gaps.map((g) => g.lease), direction],
   );
   return Number(rows[0]?.resolved ?? 0);
 }
