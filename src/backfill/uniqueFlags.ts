@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { LegacyId } from '../db/ids.js';
 import type { Anomaly, CollectionSpec, UniqueFlagSpec } from '../collections/spec.js';
-import type { Mapped } from './writeDocuments.js';
+import type { Mapped } from './mapped.js';
 import { quoteIdent, tableShape } from './sql/tableShape.js';
 
 /** True when Postgres refused a row on one of the spec's once-per-scope flags. */

@@ -2,18 +2,15 @@ import { EJSON } from 'bson';
 import type pg from 'pg';
 import type { LegacyId, PgUuid } from '../db/ids.js';
 import { versionOf } from '../collections/mapping/timestamps.js';
-import type { CollectionSpec, LegacyDoc, MappedDocument, Reject } from '../collections/spec.js';
+import type { CollectionSpec, LegacyDoc, Reject } from '../collections/spec.js';
 import { constraintReject, isRowRefusal, type PgError } from './constraintReject.js';
 import type { RejectRow } from './sql/outcomes.js';
+import type { Mapped } from './mapped.js';
 import { ownersWithDifferentChildren, probeInsert, replaceChildren, upsertRows } from './sql/upsertRows.js';
 import { isUniqueFlagClash } from './uniqueFlags.js';
 import { quoteIdent, tableShape } from './sql/tableShape.js';
 
-export interface Mapped {
-  legacyId: LegacyId;
-  doc: LegacyDoc;
-  result: MappedDocument;
-}
+export type { Mapped };
 
 /** What happened to the mapped documents of a chunk. */
 export interface WriteOutcome {

@@ -1,7 +1,6 @@
 import type { Document } from 'mongodb';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { LegacyId, PgUuid } from '../db/ids.js';
-import type { Unmapper } from './unmapping.js';
 
 /**
  * A collection spec says, declaratively, how one MongoDB collection becomes Postgres rows. The backfill
@@ -185,3 +184,29 @@ export interface CollectionSpec {
 export interface PoolClientLike {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
+
+type StoredRow = Record<string, unknown>;
+
+/** What Postgres holds for one document (src/reverse/readStored.ts reads it). */
+export interface StoredDocument {
+  legacyId: LegacyId;
+  /** The main row, keyed by Drizzle property names (numeric as exact text, timestamps as Date). */
+  row: StoredRow;
+  /** Per child table of the spec, its rows in source order (`ordinal` where the table has one). */
+  children: Record<string, StoredRow[]>;
+  /** Per junction of the spec, the legacy ids of the rows it links to (sorted). */
+  junctions: Record<string, LegacyId[]>;
+  /** The row is a tombstone (its document left MongoDB, or no longer maps). */
+  tombstoned: boolean;
+}
+
+/** Translates a foreign key of the stored rows back to the legacy id MongoDB knows its target by. */
+export type LegacyIdOf = (uuid: PgUuid | null | undefined) => LegacyId | undefined;
+
+/**
+ * The reverse mapping of a collection (rows → document), beside its mapper: what pg-mode reads return
+ * and what the MongoDB mirror writes. The contract, checked for every collection by
+ * test/reverse/roundTrip*.test.ts (test/support/roundTrip.ts): mapping the document it returns gives
+ * back exactly the stored rows.
+ */
+export type Unmapper = (stored: StoredDocument, legacyIdOf: LegacyIdOf) => LegacyDoc;

@@ -1,33 +1,11 @@
 import { Decimal128, EJSON, ObjectId, type Document } from 'bson';
 import type { LegacyId, PgUuid } from '../db/ids.js';
 import { isPlainObject } from './mapping/bsonValues.js';
-import type { LegacyDoc } from './spec.js';
+import type { LegacyDoc, LegacyIdOf, StoredDocument, Unmapper } from './spec.js';
+
+export type { LegacyIdOf, StoredDocument, Unmapper };
 
 type Row = Record<string, unknown>;
-
-/** What Postgres holds for one document (src/reverse/readStored.ts reads it). */
-export interface StoredDocument {
-  legacyId: LegacyId;
-  /** The main row, keyed by Drizzle property names (numeric as exact text, timestamps as Date). */
-  row: Row;
-  /** Per child table of the spec, its rows in source order (`ordinal` where the table has one). */
-  children: Record<string, Row[]>;
-  /** Per junction of the spec, the legacy ids of the rows it links to (sorted). */
-  junctions: Record<string, LegacyId[]>;
-  /** The row is a tombstone (its document left MongoDB, or no longer maps). */
-  tombstoned: boolean;
-}
-
-/** Translates a foreign key of the stored rows back to the legacy id MongoDB knows its target by. */
-export type LegacyIdOf = (uuid: PgUuid | null | undefined) => LegacyId | undefined;
-
-/**
- * The reverse mapping of a collection (rows → document), beside its mapper: what pg-mode reads return
- * and what the MongoDB mirror writes. The contract, checked for every collection by
- * test/reverse/roundTrip*.test.ts (test/support/roundTrip.ts): mapping the document it returns gives
- * back exactly the stored rows.
- */
-export type Unmapper = (stored: StoredDocument, legacyIdOf: LegacyIdOf) => LegacyDoc;
 
 // ---------------------------------------------------------------------------------------------------
 // Scalars
