@@ -1,0 +1,441 @@
+import { ObjectId } from 'bson';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type pg from 'pg';
+import { linkDocuments } from '../../backfill/link.js';
+import { prefetchReferences } from '../../backfill/references.js';
+import { checkValueReferences } from '../../backfill/byValue.js';
+import { recordMappingNotes } from '../../backfill/sql/outcomes.js';
+import { tableShape } from '../../backfill/sql/tableShape.js';
+import { replaceChildren, upsertRows } from '../../backfill/sql/upsertRows.js';
+import { REGISTRY } from '../../collections/registry.js';
+import {
+  isReject,
+  type CollectionSpec,
+  type LegacyDoc,
+  type MappedDocument,
+} from '../../collections/spec.js';
+import { asLegacyId, type LegacyId, type PgUuid } from '../../db/ids.js';
+import { users } from '../../db/schema/index.js';
+import { readStoredDocuments } from '../../reverse/readStored.js';
+import { DomainRuleError, NotFoundError, type Id, type Page } from '../domain/common.js';
+import {
+  USER_PRIVATE_FIELDS,
+  type IUserRepo,
+  type NewPasskey,
+  type NewRefreshToken,
+  type NewUser,
+  type ProfileChanges,
+  type User,
+} from '../domain/users.js';
+import { claimDocuments } from './claimDocuments.js';
+import type { PgContext } from './context.js';
+import { newIdentity } from './newIdentity.js';
+import { readDomainObject, readDomainObjects } from './readDomain.js';
+import { inReadSnapshot, withClient } from './reads.js';
+import { inWriteTransaction, type WriteTransaction } from './transaction.js';
+import { guardStamp, writeInstant } from './writeInstant.js';
+
+const COLLECTION = 'users';
+const DEFAULT_LIMIT = 50;
+
+/** A row that stands for a live document (not tombstoned). */
+const live = and(isNull(users.sourceDeletedAt), isNull(users.rejectedAt));
+
+/** `profile.*` / `preferences.*` (dotted, as the Mongo repo `$set`s them) → the users column. */
+const PROFILE_COLUMNS = {
+  'profile.firstName': 'profileFirstName',
+  'profile.lastName': 'profileLastName',
+  'profile.displayName': 'profileDisplayName',
+  'profile.avatarUrl': 'profileAvatarUrl',
+  'profile.bio': 'profileBio',
+  'profile.country': 'profileCountry',
+  'preferences.language': 'prefLanguage',
+  'preferences.currency': 'prefCurrency',
+  'preferences.notifications.email': 'prefNotifyEmail',
+  'preferences.notifications.telegram': 'prefNotifyTelegram',
+} as const satisfies Record<string, keyof typeof users.$inferInsert>;
+
+/** The fields of NewUser a created document holds, as the model declares them (Mongoose's strict mode). */
+const NEW_USER_FIELDS = [
+  'email',
+  'password',
+  'role',
+  'status',
+  'profile',
+  'preferences',
+  'points',
+  'level',
+  'referralCode',
+  'referredBy',
+  'emailVerified',
+  'emailVerificationToken',
+  'emailVerificationExpires',
+  'telegramId',
+] as const satisfies readonly (keyof NewUser)[];
+
+/**
+ * A new document (as MongoDB would hold it) mapped by its collection's own `spec.map`, with the context
+ * the backfill gives it (references resolved in id_map, by-value references checked). A document that
+ * does not map is refused: an unknown required parent is a NotFoundError, anything else a DomainRuleError.
+ */
+export async function mapNewDocument(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  legacyId: LegacyId,
+  doc: LegacyDoc,
+): Promise<MappedDocument> {
+  const ctx = await prefetchReferences(client, spec, [doc]);
+  const result = (await checkValueReferences(client, spec, [doc])).get(doc) ?? spec.map(doc, ctx);
+  if (!isReject(result)) return result;
+  if (result.reject === 'orphan_reference' && result.field) {
+    const parent = spec.references.find((r) => r.path === result.field)?.parent;
+    const value = doc[result.field] as unknown;
+    if (parent)
+      throw new NotFoundError(parent, value instanceof ObjectId ? value.toHexString() : String(value));
+  }
+  throw new DomainRuleError(spec.collection, legacyId, result.message);
+}
+
+/**
+ * Inserts a new document's mapped rows with the backfill's own writers (upsertRows, replaceChildren),
+ * records its pending links and anomalies (recordMappingNotes) and runs its link passes (linkDocuments),
+ * so the row is what the forward sync would have written for the same document. A row another unique
+ * constraint refuses (a taken email) is a DomainRuleError. The caller holds the document's lock.
+ */
+export async function insertMappedDocument(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  identity: { legacyId: LegacyId; uuid: PgUuid },
+  mapped: MappedDocument,
+  version: Date | null,
+): Promise<void> {
+  const main = tableShape(spec.table);
+  const { inserted } = await upsertRows(client, main, [
+    {
+      ...mapped.row,
+      id: identity.uuid,
+      legacyObjectId: identity.legacyId,
+      sourceUpdatedAt: version,
+      sourceReadAt: new Date(0),
+    },
+  ]);
+  if (inserted.length === 0) {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${main.quoted} WHERE legacy_object_id = $1`,
+      [identity.legacyId],
+    );
+    throw new DomainRuleError(
+      spec.collection,
+      null,
+      rows[0]!.n > 0 ? `${identity.legacyId} already exists` : 'a unique value is already taken',
+    );
+  }
+  // The read-time guard's stamp: Postgres' exact clock (a JSON date would drop its microseconds).
+  await client.query(`UPDATE ${main.quoted} SET source_read_at = clock_timestamp() WHERE id = $1`, [
+    identity.uuid,
+  ]);
+  for (const [name, child] of Object.entries(spec.children ?? {})) {
+    const shape = tableShape(child.table);
+    const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: identity.uuid }));
+    await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, [], rows);
+  }
+  await recordMappingNotes(
+    client,
+    null,
+    spec.collection,
+    [{ legacyId: identity.legacyId, anomalies: mapped.anomalies ?? [], links: mapped.links ?? [] }],
+    [],
+  );
+  await linkDocuments(client, spec.collection, [identity.legacyId]);
+}
+
+/** `{a: {b: 1}}` under `p` → `{'p.a.b': 1}`; undefined values are left out (as the Mongo repo does). */
+function dottedPaths(prefix: string, value: object | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value ?? {})) {
+    if (inner === undefined) continue;
+    const path = `${prefix}.${key}`;
+    if (inner !== null && typeof inner === 'object' && !Array.isArray(inner) && !(inner instanceof Date))
+      Object.assign(out, dottedPaths(path, inner as object));
+    else out[path] = inner;
+  }
+  return out;
+}
+
+/** Points are int4: a fractional amount is refused before anything is noted, as the Mongo repo does. */
+function assertInteger(id: Id, what: string, value: number): void {
+  if (!Number.isSafeInteger(value)) throw new DomainRuleError(COLLECTION, id, `${what} must be an integer`);
+}
+
+/** Drops undefined values, as Mongoose does not store them. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Users with Postgres authoritative (pg mode). Reads answer the same domain objects as MongoUserRepo
+ * (rows → document through the spec's unmap → toDomain, secrets dropped by toJSON). Each write is ONE
+ * transaction that notes and advisory-locks the user (the forward sync's lock) before touching its rows.
+ * Counters move by one UPDATE … SET col = COALESCE(col, 0) + $n RETURNING, never read and written back;
+ * the token and passkey lists (child tables) are rebuilt from the document through `spec.map` and
+ * written with the backfill's replaceChildren, under the document lock, so no concurrent write is lost.
+ */
+export class DrizzleUserRepo implements IUserRepo {
+  constructor(private readonly ctx: PgContext) {}
+
+  async create(input: NewUser): Promise<User> {
+    return inWriteTransaction(this.ctx.pool, async (tx) => {
+      const identity = await newIdentity(tx.client, COLLECTION);
+      await claimDocuments(tx.client, COLLECTION, [{ legacyId: identity.legacyId }]);
+      const at = await writeInstant(tx.client);
+      const given: Record<string, unknown> = {};
+      for (const field of NEW_USER_FIELDS) if (input[field] !== undefined) given[field] = input[field];
+      // The document Mongoose would save: its defaults, lower-case email, an ObjectId referredBy.
+      const doc: LegacyDoc = defined({
+        _id: new ObjectId(identity.legacyId),
+        ...given,
+        email: input.email?.toLowerCase(),
+        role: input.role ?? 'buyer',
+        status: input.status ?? 'active',
+        referredBy: input.referredBy === undefined ? undefined : new ObjectId(input.referredBy),
+        passkeys: [],
+        refreshTokens: [],
+        createdAt: at,
+        updatedAt: at,
+      });
+      const mapped = await mapNewDocument(tx.client, REGISTRY.get(COLLECTION), identity.legacyId, doc);
+      await insertMappedDocument(tx.client, REGISTRY.get(COLLECTION), identity, mapped, at);
+      return this.#read(tx, identity.legacyId);
+    });
+  }
+
+  async updateProfile(id: Id, changes: ProfileChanges): Promise<User> {
+    const set: Partial<typeof users.$inferInsert> = {};
+    const paths = {
+      ...dottedPaths('profile', changes.profile),
+      ...dottedPaths('preferences', changes.preferences),
+    };
+    for (const [path, value] of Object.entries(paths)) {
+      const column = PROFILE_COLUMNS[path as keyof typeof PROFILE_COLUMNS];
+      if (!column) throw new DomainRuleError(COLLECTION, id, `${path} is not a profile field`);
+      (set as Record<string, unknown>)[column] = value;
+    }
+    return this.#write(id, async (tx, at) => {
+      const updated = await tx.db
+        .update(users)
+        .set({ ...set, ...this.#stamp(at) })
+        .where(and(eq(users.legacyObjectId, asLegacyId(id)), live))
+        .returning({ id: users.id });
+      if (updated.length === 0) throw new NotFoundError(COLLECTION, id);
+      return this.#read(tx, asLegacyId(id));
+    });
+  }
+
+  async incrementPoints(id: Id, delta: number): Promise<number> {
+    assertInteger(id, 'points delta', delta);
+    return this.#write(id, async (tx, at) => {
+      const [updated] = await tx.db
+        .update(users)
+        .set({ points: sql`COALESCE(${users.points}, 0) + ${delta}::int`, ...this.#stamp(at) })
+        .where(and(eq(users.legacyObjectId, asLegacyId(id)), live))
+        .returning({ points: users.points });
+      if (!updated) throw new NotFoundError(COLLECTION, id);
+      return updated.points ?? 0;
+    });
+  }
+
+  async addRefreshToken(id: Id, token: NewRefreshToken): Promise<void> {
+    const written = await this.#writeList(id, (doc, at) => {
+      const list = (doc.refreshTokens as LegacyDoc[] | undefined) ?? [];
+      doc.refreshTokens = [
+        ...list,
+        defined({ ...token, createdAt: token.createdAt ?? at, _id: new ObjectId() }),
+      ];
+      return true;
+    });
+    if (!written) throw new NotFoundError(COLLECTION, id);
+  }
+
+  async revokeRefreshToken(id: Id, tokenHash: string): Promise<boolean> {
+    return this.#writeList(id, (doc, at) => {
+      let revoked = false;
+      // Every live element with this hash (`revokedAt: null` matches absent or null): a first
+      // revocation's time is kept.
+      for (const token of (doc.refreshTokens as Record<string, unknown>[] | undefined) ?? []) {
+        if (token.tokenHash !== tokenHash || (token.revokedAt !== undefined && token.revokedAt !== null))
+          continue;
+        token.revokedAt = at;
+        revoked = true;
+      }
+      return revoked;
+    }).then((written) => written !== null);
+  }
+
+  async addPasskey(id: Id, passkey: NewPasskey): Promise<User> {
+    const written = await this.#writeList(id, (doc, at) => {
+      const list = (doc.passkeys as LegacyDoc[] | undefined) ?? [];
+      // Mongoose's subdocument: its own `_id`, `transports` defaulted to [], createdAt to now.
+      doc.passkeys = [
+        ...list,
+        defined({
+          ...passkey,
+          transports: passkey.transports ?? [],
+          createdAt: passkey.createdAt ?? at,
+          _id: new ObjectId(),
+        }),
+      ];
+      return true;
+    });
+    if (!written) throw new NotFoundError(COLLECTION, id);
+    return written;
+  }
+
+  async recordLogin(id: Id, at: Date = new Date()): Promise<void> {
+    await this.#write(id, async (tx, now) => {
+      const updated = await tx.db
+        .update(users)
+        .set({ lastLoginAt: at, ...this.#stamp(now) })
+        .where(and(eq(users.legacyObjectId, asLegacyId(id)), live))
+        .returning({ id: users.id });
+      if (updated.length === 0) throw new NotFoundError(COLLECTION, id);
+    });
+  }
+
+  async rewardReferral(referrerId: Id, points: number): Promise<User> {
+    assertInteger(referrerId, 'referral points', points);
+    return this.#write(referrerId, async (tx, at) => {
+      // One statement: the balance and both stats move together or not at all.
+      const updated = await tx.db
+        .update(users)
+        .set({
+          points: sql`COALESCE(${users.points}, 0) + ${points}::int`,
+          referralTotalReferred: sql`COALESCE(${users.referralTotalReferred}, 0) + 1`,
+          referralTotalEarnedPoints: sql`COALESCE(${users.referralTotalEarnedPoints}, 0) + ${points}::int`,
+          ...this.#stamp(at),
+        })
+        .where(and(eq(users.legacyObjectId, asLegacyId(referrerId)), live))
+        .returning({ id: users.id });
+      if (updated.length === 0) throw new NotFoundError(COLLECTION, referrerId);
+      return this.#read(tx, asLegacyId(referrerId));
+    });
+  }
+
+  async findById(id: Id): Promise<User | null> {
+    return withClient(this.ctx.pool, async (client) => {
+      const found = await readDomainObject<User>(client, COLLECTION, asLegacyId(id), USER_PRIVATE_FIELDS);
+      return found ? withDefaults(found) : null;
+    });
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.#findBy('email', email.toLowerCase());
+  }
+
+  async findByReferralCode(referralCode: string): Promise<User | null> {
+    return this.#findBy('referral_code', referralCode);
+  }
+
+  async list(page: Page = {}): Promise<User[]> {
+    return inReadSnapshot(this.ctx.pool, async (client) => {
+      // MongoDB's `_id: -1`: ObjectIds (24-hex, bytewise) above string ids, each type descending.
+      const { rows } = await client.query<{ legacy_object_id: LegacyId }>(
+        `SELECT legacy_object_id FROM users
+          WHERE source_deleted_at IS NULL AND rejected_at IS NULL
+          ORDER BY (legacy_object_id ~ '^[0-9a-f]{24}$') DESC, legacy_object_id COLLATE "C" DESC
+          LIMIT $1 OFFSET $2`,
+        [page.limit ?? DEFAULT_LIMIT, page.offset ?? 0],
+      );
+      const found = await readDomainObjects<User>(
+        client,
+        COLLECTION,
+        rows.map((r) => r.legacy_object_id),
+        USER_PRIVATE_FIELDS,
+      );
+      return found.map(withDefaults);
+    });
+  }
+
+  async #findBy(column: 'email' | 'referral_code', value: string): Promise<User | null> {
+    return inReadSnapshot(this.ctx.pool, async (client) => {
+      const { rows } = await client.query<{ legacy_object_id: LegacyId }>(
+        `SELECT legacy_object_id FROM users
+          WHERE ${column} = $1 AND source_deleted_at IS NULL AND rejected_at IS NULL
+          ORDER BY legacy_object_id COLLATE "C" LIMIT 1`,
+        [value],
+      );
+      if (!rows[0]) return null;
+      const found = await readDomainObject<User>(
+        client,
+        COLLECTION,
+        rows[0].legacy_object_id,
+        USER_PRIVATE_FIELDS,
+      );
+      return found ? withDefaults(found) : null;
+    });
+  }
+
+  /** One write transaction on one user: noted and locked first, then `fn` with the write instant. */
+  async #write<T>(id: Id, fn: (tx: WriteTransaction, at: Date) => Promise<T>): Promise<T> {
+    const legacyId = asLegacyId(id);
+    return inWriteTransaction(this.ctx.pool, async (tx) => {
+      await claimDocuments(tx.client, COLLECTION, [{ legacyId }]);
+      return fn(tx, await writeInstant(tx.client));
+    });
+  }
+
+  /**
+   * A change to the user's token or passkey list: under the user's lock, the document as Postgres holds
+   * it is changed by `edit` (false: nothing to write), mapped again by `spec.map`, and its child rows
+   * replaced by the backfill's replaceChildren; the main row gets the new `updatedAt`. Returns the user
+   * after it, or null when there is no such user or `edit` wrote nothing.
+   */
+  async #writeList(id: Id, edit: (doc: LegacyDoc, at: Date) => boolean): Promise<User | null> {
+    const legacyId = asLegacyId(id);
+    return this.#write(id, async (tx, at) => {
+      const spec = REGISTRY.get(COLLECTION);
+      const stored = await readStoredDocuments(tx.client, spec, [legacyId]);
+      const one = stored.documents.get(legacyId);
+      if (!one || one.tombstoned) return null;
+      const doc = spec.unmap!(one, stored.legacyIdOf);
+      if (!edit(doc, at)) return null;
+      doc.updatedAt = at;
+      const ctx = await prefetchReferences(tx.client, spec, [doc]);
+      const mapped = spec.map(doc, ctx);
+      if (isReject(mapped)) throw new DomainRuleError(COLLECTION, id, mapped.message);
+      const [updated] = await tx.db
+        .update(users)
+        .set(this.#stamp(at))
+        .where(and(eq(users.legacyObjectId, legacyId), live))
+        .returning({ id: users.id });
+      if (!updated) return null;
+      for (const [name, child] of Object.entries(spec.children ?? {})) {
+        const shape = tableShape(child.table);
+        const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: updated.id }));
+        await replaceChildren(tx.client, shape, shape.columnOf.get(child.ownerKey)!, [updated.id], rows);
+      }
+      return this.#read(tx, legacyId);
+    });
+  }
+
+  /** What every write sets on the main row: Mongoose's `updatedAt`, the version, the guard's stamp. */
+  #stamp(at: Date) {
+    return { updatedAt: at, sourceUpdatedAt: at, sourceReadAt: guardStamp() };
+  }
+
+  /** The domain object of a user this transaction just wrote (it is live: the write succeeded). */
+  async #read(tx: WriteTransaction, legacyId: LegacyId): Promise<User> {
+    const found = await readDomainObject<User>(tx.client, COLLECTION, legacyId, USER_PRIVATE_FIELDS);
+    if (!found)
+      throw new Error(`${COLLECTION} ${legacyId}: written but not readable in the same transaction`);
+    return withDefaults(found);
+  }
+}
+
+/** The schema's defaults, as MongoUserRepo applies them to documents older than them. */
+function withDefaults(user: User): User {
+  user.role ??= 'buyer';
+  user.status ??= 'active';
+  user.passkeys ??= [];
+  user.refreshTokens ??= [];
+  return user;
+}
