@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type Db as MongoDb } from 'mongodb';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainGaps } from '../../src/gaps/drain.js';
 import { countFallbackRecords } from '../../src/gaps/fallbackStore.js';
@@ -13,6 +13,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { createPool } from '../../src/db/client.js';
 
 interface Progress {
   seconds: number;
@@ -77,7 +78,7 @@ describe('chaos in dual mode: Postgres down 30 s, Redis restarted, a worker and 
     mongo = await startTestMongo();
     client = await new MongoClient(mongo.url).connect();
     source = client.db(mongo.dbName);
-    direct = new pg.Pool({ connectionString: database.url, max: 3 });
+    direct = createPool({ url: database.url, max: 3 });
     proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(database.url).port || 5432) });
     redis = await startPrivateRedis();
     expect(

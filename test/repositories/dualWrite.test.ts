@@ -13,6 +13,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { createPool } from '../../src/db/client.js';
 
 /** The Postgres URL of `database`, through the proxy's port (so the test can cut Postgres off). */
 const throughProxy = (url: string, port: number) => {
@@ -52,7 +53,7 @@ describe('the dual-write seam: MongoDB answers, Postgres follows, failures becom
     connection = await mongoose.createConnection(mongo.url).asPromise();
     client = await new MongoClient(mongo.url).connect();
     source = client.db(mongo.dbName);
-    direct = new pg.Pool({ connectionString: database.url, max: 2 });
+    direct = createPool({ url: database.url, max: 2 });
     proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(database.url).port || 5432) });
     const pool = new pg.Pool({
       connectionString: throughProxy(database.url, proxy.port),

@@ -1,7 +1,7 @@
 import { ObjectId } from 'bson';
 import { MongoClient, type Db as MongoDb } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocateDerivationIndex } from '../../src/db/derivationCounter.js';
 import type { PgUuid } from '../../src/db/ids.js';
@@ -16,6 +16,7 @@ import { formatScaled, normaliseDecimalText, readMoney } from '../support/exactD
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
+import { createPool } from '../../src/db/client.js';
 
 /** MongoDB's stored money (Decimal128, or whatever a legacy document holds) as canonical decimal text. */
 const mongoDecimal = (value: unknown): string => {
@@ -84,8 +85,8 @@ describe('money concurrency in dual mode: one checkout, one ledger entry, distin
     connection = await mongoose.createConnection(mongo.url).asPromise();
     client = await new MongoClient(mongo.url).connect();
     source = client.db(mongo.dbName);
-    direct = new pg.Pool({ connectionString: database.url, max: 3 });
-    repoPool = new pg.Pool({ connectionString: database.url, max: 12 });
+    direct = createPool({ url: database.url, max: 3 });
+    repoPool = createPool({ url: database.url, max: 12 });
     repos = createRepositories({
       mongoose: connection,
       pg: repoPool,

@@ -1,5 +1,5 @@
 import { MongoClient, type Db as MongoDb } from 'mongodb';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainGaps } from '../../src/gaps/drain.js';
 import { countFallbackRecords } from '../../src/gaps/fallbackStore.js';
@@ -10,6 +10,7 @@ import { expectStoresAgree, moneySums, mongoMoneySums } from '../support/agreeme
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
+import { createPool } from '../../src/db/client.js';
 
 describe('strangler traffic in dual mode: every write of the marketplace mix reaches Postgres as MongoDB has it', () => {
   let database: TestDatabase;
@@ -24,7 +25,7 @@ describe('strangler traffic in dual mode: every write of the marketplace mix rea
     mongo = await startTestMongo();
     client = await new MongoClient(mongo.url).connect();
     source = client.db(mongo.dbName);
-    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    pool = createPool({ url: database.url, max: 2 });
     const report = await changeAllModes(database.db, { to: 'dual', actor: 'test', reason: 'traffic test' });
     expect(report.stopped).toBeNull();
   });
