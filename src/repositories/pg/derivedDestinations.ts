@@ -15,14 +15,21 @@ import type {
 } from '../domain/derivedDestinations.js';
 import { checkedDecimalText, decimal128, storedDecimal } from '../mongo/exactMoney.js';
 import { mixedRef, toDomain } from '../mongo/toDomain.js';
+import {
+  insertDocumentRow,
+  mappedRow,
+  readDocuments,
+  rewriteMappedDocument,
+  withoutUndefined,
+} from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
-import { insertDocumentRow, mappedRow, readDocuments, withoutUndefined } from './ledger.js';
+
 import { liveParent } from './liveParent.js';
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
 import { inWriteTransaction, type WriteTransaction } from './transaction.js';
-import { rewriteMappedDocument } from './trezorAccounts.js';
+
 import { writeInstant } from './writeInstant.js';
 
 const COLLECTION = 'deriveddestinations';

@@ -19,14 +19,20 @@ import {
 import { checkedDecimalText, decimal128 } from '../mongo/exactMoney.js';
 import { plainDecimal } from '../mongo/sellerOffers.js';
 import { toDomain } from '../mongo/toDomain.js';
+import {
+  insertMappedDocument,
+  mapNewDocument,
+  readDocuments,
+  rewriteMappedDocument,
+  withoutUndefined,
+} from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
-import { readDocuments, withoutUndefined } from './ledger.js';
+
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
 import { inWriteTransaction, type WriteTransaction } from './transaction.js';
-import { rewriteMappedDocument } from './trezorAccounts.js';
-import { insertMappedDocument, mapNewDocument } from './users.js';
+
 import { writeInstant } from './writeInstant.js';
 
 const DISPUTES = 'disputes';

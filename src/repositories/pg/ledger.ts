@@ -1,17 +1,14 @@
 import { ObjectId } from 'bson';
 import type pg from 'pg';
-import { prefetchReferences } from '../../backfill/references.js';
-import { quoteIdent, rowsToJson, tableShape } from '../../backfill/sql/tableShape.js';
-import { versionOf } from '../../collections/mapping/timestamps.js';
 import { REGISTRY } from '../../collections/registry.js';
-import { isReject, type CollectionSpec, type LegacyDoc } from '../../collections/spec.js';
-import { asLegacyId, type LegacyId, type PgUuid } from '../../db/ids.js';
-import { readStoredDocuments } from '../../reverse/readStored.js';
-import { DomainRuleError, NotFoundError, type Id, type Money, type Page } from '../domain/common.js';
+import { type CollectionSpec } from '../../collections/spec.js';
+import { asLegacyId, type LegacyId } from '../../db/ids.js';
+import { DomainRuleError, type Id, type Money, type Page } from '../domain/common.js';
 import type { ILedgerRepo, LedgerEntry, NewLedgerEntry, RecordedLedgerEntry } from '../domain/ledger.js';
 import { checkedDecimal, decimal128, sumDecimals } from '../mongo/exactMoney.js';
 import { toLedgerEntry } from '../mongo/ledger.js';
 import { mixedRef } from '../mongo/toDomain.js';
+import { insertDocumentRow, mappedRow, readDocuments, withoutUndefined } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
 import { newIdentity } from './newIdentity.js';
@@ -31,91 +28,6 @@ const IDEMPOTENCY_TARGET = `(idempotency_key) WHERE idempotency_key IS NOT NULL`
  * repository's own domain conversion. The round trip is exact by construction, Mixed references
  * (FK + external ref + kind) included.
  * ------------------------------------------------------------------------------------------------- */
-
-/**
- * The row of a document as the backfill maps it. An unresolved required parent (`required`, e.g. the
- * entry's user) is a NotFoundError: Postgres cannot hold the row; any other refusal is a DomainRuleError.
- */
-export async function mappedRow(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  doc: LegacyDoc,
-  required: readonly { parent: string; legacyId: Id }[],
-): Promise<Record<string, unknown>> {
-  const ctx = await prefetchReferences(client, spec, [doc]);
-  for (const { parent, legacyId } of required)
-    if (ctx.resolve(parent, asLegacyId(legacyId)) === undefined) throw new NotFoundError(parent, legacyId);
-  const result = spec.map(doc, ctx);
-  if (isReject(result)) throw new DomainRuleError(spec.collection, String(doc._id), result.message);
-  return result.row;
-}
-
-/** The engine's columns on top of a mapped row (as writeDocuments' mainRow, the guard stamp aside). */
-function engineRow(row: Record<string, unknown>, doc: LegacyDoc): Record<string, unknown> {
-  return { ...row, sourceUpdatedAt: versionOf(doc), sourceDeletedAt: null, rejectedAt: null };
-}
-
-/**
- * Inserts a new document's mapped row; `onConflict` (e.g. `ON CONFLICT <target> DO NOTHING`) may skip
- * it. `source_read_at` is Postgres' exact clock (guardStamp). True when the row went in.
- */
-export async function insertDocumentRow(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  identity: { legacyId: LegacyId; uuid: PgUuid },
-  doc: LegacyDoc,
-  row: Record<string, unknown>,
-  onConflict = '',
-): Promise<boolean> {
-  const shape = tableShape(spec.table);
-  const { json, columns } = rowsToJson(shape, [
-    { ...engineRow(row, doc), id: identity.uuid, legacyObjectId: identity.legacyId },
-  ]);
-  const list = columns.map(quoteIdent).join(', ');
-  const { rowCount } = await client.query(
-    `INSERT INTO ${shape.quoted} (${list}, source_read_at)
-     SELECT ${list}, clock_timestamp() FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)
-     ${onConflict}`,
-    [json],
-  );
-  return rowCount === 1;
-}
-
-/** Rewrites an existing document's row from its new mapped row (every mapped column). */
-export async function rewriteDocumentRow(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  legacyId: LegacyId,
-  doc: LegacyDoc,
-  row: Record<string, unknown>,
-): Promise<void> {
-  const shape = tableShape(spec.table);
-  const { json, columns } = rowsToJson(shape, [engineRow(row, doc)]);
-  const set = columns.map((c) => `${quoteIdent(c)} = i.${quoteIdent(c)}`).join(', ');
-  const { rowCount } = await client.query(
-    `UPDATE ${shape.quoted} AS t SET ${set}, source_read_at = clock_timestamp()
-       FROM json_populate_recordset(NULL::${shape.quoted}, $1::json) AS i
-      WHERE t.legacy_object_id = $2`,
-    [json, legacyId],
-  );
-  if (rowCount !== 1) throw new Error(`${spec.collection} ${legacyId}: rewrite touched ${rowCount} rows`);
-}
-
-/** The live documents (as MongoDB would hold them) of some legacy ids, in that order. */
-export async function readDocuments(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  legacyIds: readonly LegacyId[],
-): Promise<LegacyDoc[]> {
-  if (!spec.unmap) throw new Error(`${spec.collection} has no reverse mapping (spec.unmap)`);
-  const stored = await readStoredDocuments(client, spec, legacyIds);
-  const out: LegacyDoc[] = [];
-  for (const legacyId of legacyIds) {
-    const one = stored.documents.get(legacyId);
-    if (one && !one.tombstoned) out.push(spec.unmap(one, stored.legacyIdOf));
-  }
-  return out;
-}
 
 /* ------------------------------------------------------------------------------------------------ */
 
@@ -236,11 +148,6 @@ export class DrizzleLedgerRepo implements ILedgerRepo {
     );
     return { value: sumDecimals([rows[0]?.total ?? '0']), currency };
   }
-}
-
-/** A document as Mongoose saves it: fields given as undefined are not stored. */
-export function withoutUndefined(doc: LegacyDoc): LegacyDoc {
-  return Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== undefined)) as LegacyDoc;
 }
 
 /** A key names one movement: a retry that says something else is a bug upstream, not a second write. */

@@ -18,16 +18,16 @@ import {
 import { checkedDecimal, decimal128, isNegative, isZero, negated } from '../mongo/exactMoney.js';
 import { toPayment } from '../mongo/payments.js';
 import { mixedRef } from '../mongo/toDomain.js';
-import { claimDocuments } from './claimDocuments.js';
-import type { PgContext } from './context.js';
 import {
   insertDocumentRow,
   mappedRow,
   readDocuments,
-  recordLedgerEntryIn,
   rewriteDocumentRow,
   withoutUndefined,
-} from './ledger.js';
+} from './mappedDocuments.js';
+import { claimDocuments } from './claimDocuments.js';
+import type { PgContext } from './context.js';
+import { recordLedgerEntryIn } from './ledger.js';
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
 import { inWriteTransaction, type WriteTransaction } from './transaction.js';

@@ -10,13 +10,14 @@ import type {
   PointTransaction,
 } from '../domain/pointTransactions.js';
 import { mixedRef } from '../mongo/toDomain.js';
+import { insertMappedDocument, mapNewDocument } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
 import { newIdentity } from './newIdentity.js';
 import { readDomainObject, readDomainObjects } from './readDomain.js';
 import { inReadSnapshot, withClient } from './reads.js';
 import { inWriteTransaction } from './transaction.js';
-import { insertMappedDocument, mapNewDocument } from './users.js';
+
 import { writeInstant } from './writeInstant.js';
 
 const COLLECTION = 'pointtransactions';

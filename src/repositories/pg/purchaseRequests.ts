@@ -22,13 +22,20 @@ import {
 import { decimal128 } from '../mongo/exactMoney.js';
 import { legacyAmountToMoney } from '../mongo/sellerOffers.js';
 import { toDomain } from '../mongo/toDomain.js';
+import {
+  insertMappedDocument,
+  mapNewDocument,
+  readDocuments,
+  rewriteDocumentRow,
+  withoutUndefined,
+} from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
-import { readDocuments, rewriteDocumentRow, withoutUndefined } from './ledger.js';
+
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
 import { inWriteTransaction, type WriteTransaction } from './transaction.js';
-import { insertMappedDocument, mapNewDocument } from './users.js';
+
 import { writeInstant } from './writeInstant.js';
 
 const COLLECTION = 'purchaserequests';

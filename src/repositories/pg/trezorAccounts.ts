@@ -1,11 +1,7 @@
 import { ObjectId } from 'bson';
 import type pg from 'pg';
-import { prefetchReferences } from '../../backfill/references.js';
-import { recordMappingNotes } from '../../backfill/sql/outcomes.js';
-import { tableShape } from '../../backfill/sql/tableShape.js';
-import { replaceChildren } from '../../backfill/sql/upsertRows.js';
 import { REGISTRY } from '../../collections/registry.js';
-import { isReject, type CollectionSpec, type LegacyDoc } from '../../collections/spec.js';
+import { type CollectionSpec, type LegacyDoc } from '../../collections/spec.js';
 import { asLegacyId, type LegacyId, type PgUuid } from '../../db/ids.js';
 import { DomainRuleError, NotFoundError, type Id, type Page } from '../domain/common.js';
 import type {
@@ -15,13 +11,20 @@ import type {
   TrezorAccount,
 } from '../domain/trezorAccounts.js';
 import { toDomain } from '../mongo/toDomain.js';
+import {
+  insertMappedDocument,
+  mapNewDocument,
+  readDocuments,
+  rewriteMappedDocument,
+  withoutUndefined,
+} from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
-import { readDocuments, rewriteDocumentRow, withoutUndefined } from './ledger.js';
+
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
 import { inWriteTransaction, type WriteTransaction } from './transaction.js';
-import { insertMappedDocument, mapNewDocument } from './users.js';
+
 import { writeInstant } from './writeInstant.js';
 
 const COLLECTION = 'trezoraccounts';
@@ -29,37 +32,6 @@ const DEFAULT_LIMIT = 50;
 const LIVE = `source_deleted_at IS NULL AND rejected_at IS NULL`;
 
 const spec = (): CollectionSpec => REGISTRY.get(COLLECTION);
-
-/**
- * Writes an existing document back after a change, as the backfill would write it: mapped again by
- * `spec.map` (references resolved as the sync resolves them), its main row rewritten
- * (rewriteDocumentRow), its child rows replaced (replaceChildren) and its mapping notes (anomalies,
- * pending links) replaced. The caller holds the document's lock and its row lock; `uuid` is its row.
- */
-export async function rewriteMappedDocument(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  legacyId: LegacyId,
-  uuid: PgUuid,
-  doc: LegacyDoc,
-): Promise<void> {
-  const context = await prefetchReferences(client, spec, [doc]);
-  const mapped = spec.map(doc, context);
-  if (isReject(mapped)) throw new DomainRuleError(spec.collection, legacyId, mapped.message);
-  await rewriteDocumentRow(client, spec, legacyId, doc, mapped.row);
-  for (const [name, child] of Object.entries(spec.children ?? {})) {
-    const shape = tableShape(child.table);
-    const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: uuid }));
-    await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, [uuid], rows);
-  }
-  await recordMappingNotes(
-    client,
-    null,
-    spec.collection,
-    [{ legacyId, anomalies: mapped.anomalies ?? [], links: mapped.links ?? [] }],
-    [legacyId],
-  );
-}
 
 /**
  * The domain object MongoTrezorAccountRepo answers (its module-private toAccount), with one difference

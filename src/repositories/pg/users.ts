@@ -1,20 +1,11 @@
 import { ObjectId } from 'bson';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type pg from 'pg';
-import { linkDocuments } from '../../backfill/link.js';
 import { prefetchReferences } from '../../backfill/references.js';
-import { checkValueReferences } from '../../backfill/byValue.js';
-import { recordMappingNotes } from '../../backfill/sql/outcomes.js';
 import { tableShape } from '../../backfill/sql/tableShape.js';
-import { replaceChildren, upsertRows } from '../../backfill/sql/upsertRows.js';
+import { replaceChildren } from '../../backfill/sql/upsertRows.js';
 import { REGISTRY } from '../../collections/registry.js';
-import {
-  isReject,
-  type CollectionSpec,
-  type LegacyDoc,
-  type MappedDocument,
-} from '../../collections/spec.js';
-import { asLegacyId, type LegacyId, type PgUuid } from '../../db/ids.js';
+import { isReject, type LegacyDoc } from '../../collections/spec.js';
+import { asLegacyId, type LegacyId } from '../../db/ids.js';
 import { users } from '../../db/schema/index.js';
 import { readStoredDocuments } from '../../reverse/readStored.js';
 import { DomainRuleError, NotFoundError, type Id, type Page } from '../domain/common.js';
@@ -27,6 +18,7 @@ import {
   type ProfileChanges,
   type User,
 } from '../domain/users.js';
+import { insertMappedDocument, mapNewDocument } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
 import { newIdentity } from './newIdentity.js';
@@ -72,82 +64,6 @@ const NEW_USER_FIELDS = [
   'emailVerificationExpires',
   'telegramId',
 ] as const satisfies readonly (keyof NewUser)[];
-
-/**
- * A new document (as MongoDB would hold it) mapped by its collection's own `spec.map`, with the context
- * the backfill gives it (references resolved in id_map, by-value references checked). A document that
- * does not map is refused: an unknown required parent is a NotFoundError, anything else a DomainRuleError.
- */
-export async function mapNewDocument(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  legacyId: LegacyId,
-  doc: LegacyDoc,
-): Promise<MappedDocument> {
-  const ctx = await prefetchReferences(client, spec, [doc]);
-  const result = (await checkValueReferences(client, spec, [doc])).get(doc) ?? spec.map(doc, ctx);
-  if (!isReject(result)) return result;
-  if (result.reject === 'orphan_reference' && result.field) {
-    const parent = spec.references.find((r) => r.path === result.field)?.parent;
-    const value = doc[result.field] as unknown;
-    if (parent)
-      throw new NotFoundError(parent, value instanceof ObjectId ? value.toHexString() : String(value));
-  }
-  throw new DomainRuleError(spec.collection, legacyId, result.message);
-}
-
-/**
- * Inserts a new document's mapped rows with the backfill's own writers (upsertRows, replaceChildren),
- * records its pending links and anomalies (recordMappingNotes) and runs its link passes (linkDocuments),
- * so the row is what the forward sync would have written for the same document. A row another unique
- * constraint refuses (a taken email) is a DomainRuleError. The caller holds the document's lock.
- */
-export async function insertMappedDocument(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  identity: { legacyId: LegacyId; uuid: PgUuid },
-  mapped: MappedDocument,
-  version: Date | null,
-): Promise<void> {
-  const main = tableShape(spec.table);
-  const { inserted } = await upsertRows(client, main, [
-    {
-      ...mapped.row,
-      id: identity.uuid,
-      legacyObjectId: identity.legacyId,
-      sourceUpdatedAt: version,
-      sourceReadAt: new Date(0),
-    },
-  ]);
-  if (inserted.length === 0) {
-    const { rows } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${main.quoted} WHERE legacy_object_id = $1`,
-      [identity.legacyId],
-    );
-    throw new DomainRuleError(
-      spec.collection,
-      null,
-      rows[0]!.n > 0 ? `${identity.legacyId} already exists` : 'a unique value is already taken',
-    );
-  }
-  // The read-time guard's stamp: Postgres' exact clock (a JSON date would drop its microseconds).
-  await client.query(`UPDATE ${main.quoted} SET source_read_at = clock_timestamp() WHERE id = $1`, [
-    identity.uuid,
-  ]);
-  for (const [name, child] of Object.entries(spec.children ?? {})) {
-    const shape = tableShape(child.table);
-    const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: identity.uuid }));
-    await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, [], rows);
-  }
-  await recordMappingNotes(
-    client,
-    null,
-    spec.collection,
-    [{ legacyId: identity.legacyId, anomalies: mapped.anomalies ?? [], links: mapped.links ?? [] }],
-    [],
-  );
-  await linkDocuments(client, spec.collection, [identity.legacyId]);
-}
 
 /** `{a: {b: 1}}` under `p` → `{'p.a.b': 1}`; undefined values are left out (as the Mongo repo does). */
 function dottedPaths(prefix: string, value: object | undefined): Record<string, unknown> {
