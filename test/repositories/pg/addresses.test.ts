@@ -1,49 +1,17 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../../src/collections/registry.js';
 import type { LegacyId } from '../../../src/db/ids.js';
 import type { Address, IAddressRepo } from '../../../src/repositories/domain/addresses.js';
 import { NotFoundError } from '../../../src/repositories/domain/common.js';
 import { MongoAddressRepo } from '../../../src/repositories/mongo/addresses.js';
 import { DrizzleAddressRepo } from '../../../src/repositories/pg/addresses.js';
-import { withWriteLog, type WriteLog } from '../../../src/repositories/seam/writeLog.js';
+import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { readStoredDocuments } from '../../../src/reverse/readStored.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
-import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos, expectNotedRows as expectNoted, snapshotByLegacyId } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
-
-/**
- * A pool whose clients record every statement Postgres refused (SQLSTATE): the proof that the partial
- * unique index never fired and no deadlock was retried, rather than an absence of caller errors alone.
- */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      // pool.query passes a callback; a client's own callers take the promise.
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
 
 /** A domain object without what each store allocates itself: its id (named instead) and timestamps. */
 function comparable(address: Address, names: Map<string, string>): Record<string, unknown> {
@@ -58,70 +26,30 @@ function comparable(address: Address, names: Map<string, string>): Record<string
 }
 
 describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzleAddressRepo;
   let mongoRepo: MongoAddressRepo;
-  const mongo = useMongoRepos(({ ctx }) => {
+  const mongo = usePgRepos(({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     mongoRepo = new MongoAddressRepo(ctx);
+    repo = new DrizzleAddressRepo({ pool });
   });
 
-  /** A user in both stores, as a backfill (here: the forward sync) would have left her. */
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
-
   /** Every addresses row (all columns, tombstones included) by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
-      `SELECT legacy_object_id, to_jsonb(a) AS row FROM addresses a`,
-    );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
+  const tableSnapshot = () =>
+    snapshotByLegacyId(pool, `SELECT legacy_object_id, to_jsonb(a) AS row FROM addresses a`);
 
   /**
    * Runs one call and checks from the outside (the table before and after, not the repository's word)
    * that every document whose row changed, appeared or went was noted, with `delete` for one that went.
    */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<{ value: T; log: WriteLog }> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(log.documentsOf('addresses').map((d) => [(d.id as ObjectId).toHexString(), d.op]));
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    expect(changed.length, 'the call changed no row').toBeGreaterThan(0);
-    for (const id of changed)
-      expect(noted.get(id), `addresses ${id} changed but was not noted`).toBe(
-        after.has(id) ? 'upsert' : 'delete',
-      );
-    expect(log.collections.filter((c) => c !== 'addresses')).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return { value: outcome.value, log };
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzleAddressRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const expectNotedRows = <T>(call: () => Promise<T>) =>
+    expectNoted('addresses', tableSnapshot, call, { exact: false, deletes: true, label: 'addresses ' });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     /** One script, run against either repository; its transcript names ids by the call that made them. */
     const script = async (store: IAddressRepo) => {
       const names = new Map<string, string>();
@@ -197,7 +125,7 @@ describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('creates documents as MongoDB would: an ObjectId legacy id, its id_map entry, stamped rows; refuses an unknown user', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     const before = Date.now();
     const created = await repo.create({ userId, city: 'Faro' });
     expect(created.id).toMatch(/^[0-9a-f]{24}$/);
@@ -238,7 +166,7 @@ describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('20 concurrent setPrimary calls on 5 addresses of one user all succeed, serialized: one primary, the index never fires', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
       ids.push((await repo.create({ userId, label: `a${i}`, primary: i === 0 })).id);
@@ -263,7 +191,7 @@ describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('20 concurrent create({ primary: true }) for a user with no address yet: 20 addresses, one primary', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     failures.length = 0;
     const started = performance.now();
     const results = await Promise.allSettled(
@@ -279,7 +207,7 @@ describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('a mix of concurrent writes on one user (creates, setPrimary, updates, deletes) never leaves two primaries or fails a statement', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     const ids: string[] = [];
     for (let i = 0; i < 4; i++)
       ids.push((await repo.create({ userId, label: `m${i}`, primary: i === 0 })).id);
@@ -313,7 +241,7 @@ describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('notes every document a write changes, the demoted one included, and nothing Postgres did not change', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     const { value: home, log } = await expectNotedRows(() =>
       repo.create({ userId, label: 'home', primary: true }),
     );
@@ -342,7 +270,7 @@ describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('waits for the forward sync’s document lock on every document it changes, the demoted one included', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     const old = await repo.create({ userId, label: 'old', primary: true });
     const next = await repo.create({ userId, label: 'next' });
     /** Runs `call` while a forward sync (its own lock, src/sync/locks.ts) holds `held`: it must wait. */
@@ -369,7 +297,7 @@ describe('DrizzleAddressRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('every address Postgres wrote, mapped back (readStoredDocuments + unmap) and forward (map), gives its row again', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     const a = await repo.create({
       userId,
       label: 'round',

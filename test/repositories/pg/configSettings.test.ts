@@ -1,6 +1,6 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../src/repositories/domain/common.js';
 import type {
   ConfigSetting,
@@ -12,8 +12,7 @@ import { DrizzleConfigSettingRepo } from '../../../src/repositories/pg/configSet
 import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
 import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
 const SETTINGS = 'configsettings';
@@ -24,27 +23,18 @@ const LEGACY_KEY = 'legacy.flag';
 const idText = (id: unknown) => (id instanceof ObjectId ? id.toHexString() : String(id));
 
 describe('DrizzleConfigSettingRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let repo: DrizzleConfigSettingRepo;
   let mongoRepo: MongoConfigSettingRepo;
-  const mongo = useMongoRepos(async ({ ctx }) => {
-    mongoRepo = new MongoConfigSettingRepo(ctx);
-    await ctx.models.ConfigSetting.init();
-  });
-
-  /** A user in both stores, as a backfill (here: the forward sync) would have left her. */
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
+  const mongo = usePgRepos(
+    async ({ ctx, pool: opened }) => {
+      pool = opened;
+      mongoRepo = new MongoConfigSettingRepo(ctx);
+      await ctx.models.ConfigSetting.init();
+      repo = new DrizzleConfigSettingRepo({ pool });
+    },
+    { max: 10 },
+  );
 
   /** Every row of both tables by collection and legacy id, as comparable JSON. */
   const tableSnapshot = async (): Promise<Map<string, string>> => {
@@ -75,19 +65,8 @@ describe('DrizzleConfigSettingRepo: Postgres authoritative, the same answers as 
     return outcome.value;
   };
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 10 });
-    pool.on('error', () => undefined);
-    repo = new DrizzleConfigSettingRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
-
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const admin = await newUser();
+    const admin = await mongo.newUser();
     // A legacy setting in both stores (copied once, before either script writes).
     await mongo.db.collection<{ _id: string; [field: string]: unknown }>(SETTINGS).insertOne({
       _id: LEGACY_KEY,
@@ -164,7 +143,7 @@ describe('DrizzleConfigSettingRepo: Postgres authoritative, the same answers as 
   });
 
   it('writes the setting and its history in one transaction, both noted; stamps; round trips exactly', async () => {
-    const admin = await newUser();
+    const admin = await mongo.newUser();
     const created = await expectNotedRows(() => repo.set('n', { on: true }, admin));
     expect(created.id).toMatch(/^[0-9a-f]{24}$/);
     const changed = await expectNotedRows(() => repo.set('n', 2));

@@ -1,6 +1,6 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../src/repositories/domain/common.js';
 import type {
   DestinationRequest,
@@ -8,100 +8,42 @@ import type {
 } from '../../../src/repositories/domain/derivedDestinations.js';
 import { MongoDerivedDestinationRepo } from '../../../src/repositories/mongo/derivedDestinations.js';
 import { DrizzleDerivedDestinationRepo } from '../../../src/repositories/pg/derivedDestinations.js';
-import { withWriteLog, type WriteLog } from '../../../src/repositories/seam/writeLog.js';
-import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
+import {
+  usePgRepos,
+  expectNotedRows as expectNoted,
+  snapshotByLegacyId,
+  named,
+} from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
-/** A pool whose clients record every statement Postgres refused (SQLSTATE and constraint). */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
-
-/** Ids replaced by their names (a sweep's own `_id`, allocated by each store, by 'oid'); dates only checked. */
-function named(value: unknown, names: Map<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(/[0-9a-f]{24}/g, (id) => names.get(id) ?? 'oid');
-  if (value instanceof Date) return 'date';
-  if (Array.isArray(value)) return value.map((v) => named(v, names));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, named(v, names)]));
-  return value;
-}
-
 describe('DrizzleDerivedDestinationRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzleDerivedDestinationRepo;
   let mongoRepo: MongoDerivedDestinationRepo;
-  const mongo = useMongoRepos(async ({ ctx }) => {
+  const mongo = usePgRepos(async ({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     await ctx.models.DerivedDestination.init();
     mongoRepo = new MongoDerivedDestinationRepo(ctx);
+    repo = new DrizzleDerivedDestinationRepo({ pool });
   });
 
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
-
   /** Every destination and its sweeps, by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
+  const tableSnapshot = () =>
+    snapshotByLegacyId(
+      pool,
       `SELECT d.legacy_object_id, jsonb_build_object(
                 'row', to_jsonb(d),
                 'sweeps', (SELECT jsonb_agg(to_jsonb(s) ORDER BY s.ordinal) FROM derived_destination_sweeps s
                             WHERE s.destination_id = d.id)) AS row
          FROM derived_destinations d`,
     );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
 
   /** Runs one call and checks from the tables that exactly the documents it changed were noted. */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<{ value: T; log: WriteLog }> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(
-      log.documentsOf('deriveddestinations').map((d) => [(d.id as ObjectId).toHexString(), d.op]),
-    );
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    for (const id of changed) expect(noted.get(id), `${id} changed but was not noted`).toBe('upsert');
-    expect([...noted.keys()].sort()).toEqual([...changed].sort());
-    expect(log.collections.filter((c) => c !== 'deriveddestinations')).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return { value: outcome.value, log };
-  };
+  const expectNotedRows = <T>(call: () => Promise<T>) =>
+    expectNoted('deriveddestinations', tableSnapshot, call, { requireChange: false });
 
   const request = (
     buyerId: string,
@@ -116,20 +58,10 @@ describe('DrizzleDerivedDestinationRepo: Postgres authoritative, the same answer
     ...extra,
   });
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzleDerivedDestinationRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
-
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
-    const seller2 = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
+    const seller2 = await mongo.newUser();
     const dangling = new ObjectId().toHexString();
     const t0 = new Date('2026-01-02T03:04:05.678Z');
     const script = async (store: IDerivedDestinationRepo) => {
@@ -246,8 +178,8 @@ describe('DrizzleDerivedDestinationRepo: Postgres authoritative, the same answer
   });
 
   it('20 concurrent allocations for one buyer and chain, 20 sellers: 20 distinct consecutive indexes', async () => {
-    const buyer = await newUser();
-    const sellers = await Promise.all(Array.from({ length: 20 }, () => newUser()));
+    const buyer = await mongo.newUser();
+    const sellers = await Promise.all(Array.from({ length: 20 }, () => mongo.newUser()));
     failures.length = 0;
     const results = await Promise.all(sellers.map((s) => repo.allocate(request(buyer, 'tron', s))));
     expect(results.every((r) => r.created)).toBe(true);
@@ -273,7 +205,7 @@ describe('DrizzleDerivedDestinationRepo: Postgres authoritative, the same answer
   });
 
   it('notes the one destination every write changes, and nothing else', async () => {
-    const buyer = await newUser();
+    const buyer = await mongo.newUser();
     const { value: made, log } = await expectNotedRows(() => repo.allocate(request(buyer, 'ethereum')));
     expect(log.size).toBe(1);
     const again = await withWriteLog(() => repo.allocate(request(buyer, 'ethereum')));
@@ -300,8 +232,8 @@ describe('DrizzleDerivedDestinationRepo: Postgres authoritative, the same answer
   });
 
   it('every destination Postgres wrote, mapped back and forward, gives its rows again', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const one = await repo.allocate(request(buyer, 'ethereum', seller, { paymentId: 'tmpl_x' }));
     await repo.recordSweep(one.destination.id, { txHash: 'r1', amount: '12.345', status: 'ok' });
     await repo.allocate(request(buyer, 'polygon', 'ext'));

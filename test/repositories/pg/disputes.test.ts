@@ -1,41 +1,14 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { Decimal128 } from 'bson';
 import type { IDisputeRepo } from '../../../src/repositories/domain/disputes.js';
 import { MongoDisputeRepo } from '../../../src/repositories/mongo/disputes.js';
 import { DrizzleDisputeRepo } from '../../../src/repositories/pg/disputes.js';
 import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos, named } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
-
-/** A pool whose clients record every statement Postgres refused (SQLSTATE and constraint). */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
 
 /**
  * A timeline entry's `fromStatus` / `toStatus` null dropped: Postgres holds no difference between null
@@ -52,16 +25,6 @@ function withoutNullStatuses(value: unknown): unknown {
   return out;
 }
 
-/** Ids replaced by their names (a sweep's own `_id`, allocated by each store, by 'oid'); dates only checked. */
-function named(value: unknown, names: Map<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(/[0-9a-f]{24}/g, (id) => names.get(id) ?? 'oid');
-  if (value instanceof Date) return 'date';
-  if (Array.isArray(value)) return value.map((v) => named(v, names));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, named(v, names)]));
-  return value;
-}
-
 interface Fixture {
   buyer: string;
   seller: string;
@@ -73,14 +36,16 @@ interface Fixture {
 }
 
 describe('DrizzleDisputeRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzleDisputeRepo;
   let mongoRepo: MongoDisputeRepo;
-  const mongo = useMongoRepos(async ({ ctx }) => {
+  const mongo = usePgRepos(async ({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     await ctx.models.Dispute.init();
     mongoRepo = new MongoDisputeRepo(ctx);
+    repo = new DrizzleDisputeRepo({ pool });
   });
 
   /** Users, requests (disputable, not disputable, disputable without payment) and a held-able payment. */
@@ -149,16 +114,6 @@ describe('DrizzleDisputeRepo: Postgres authoritative, the same answers as MongoD
       [f.payment, payment?.escrowState as string],
     ]);
   };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzleDisputeRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
     const t0 = new Date('2026-01-02T03:04:05.678Z');

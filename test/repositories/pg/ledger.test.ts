@@ -1,6 +1,6 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
 import type {
   ILedgerRepo,
@@ -10,36 +10,8 @@ import type {
 import { MongoLedgerRepo } from '../../../src/repositories/mongo/ledger.js';
 import { DrizzleLedgerRepo } from '../../../src/repositories/pg/ledger.js';
 import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
-import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
-
-/** A pool whose clients record every statement Postgres refused (SQLSTATE and constraint). */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
 
 /** Ids replaced by the name of the call that made them (or the fixture's name); dates only checked. */
 function named(value: unknown, names: Map<string, string>): unknown {
@@ -52,41 +24,21 @@ function named(value: unknown, names: Map<string, string>): unknown {
 }
 
 describe('DrizzleLedgerRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzleLedgerRepo;
   let mongoRepo: MongoLedgerRepo;
-  const mongo = useMongoRepos(async ({ ctx }) => {
+  const mongo = usePgRepos(async ({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     mongoRepo = new MongoLedgerRepo(ctx);
     await ctx.models.FundsLedgerEntry.init();
-  });
-
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
     repo = new DrizzleLedgerRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const userId = await newUser();
-    const other = await newUser();
+    const userId = await mongo.newUser();
+    const other = await mongo.newUser();
     const danglingPayment = new ObjectId().toHexString();
     const script = async (store: ILedgerRepo) => {
       const names = new Map<string, string>([
@@ -193,7 +145,7 @@ describe('DrizzleLedgerRepo: Postgres authoritative, the same answers as MongoDB
   });
 
   it('20 concurrent records with one key leave one entry, every call answers it, no statement fails', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     failures.length = 0;
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, () =>
@@ -224,7 +176,7 @@ describe('DrizzleLedgerRepo: Postgres authoritative, the same answers as MongoDB
   });
 
   it('notes the entry it writes; refuses an unknown user without writing', async () => {
-    const userId = await newUser();
+    const userId = await mongo.newUser();
     const { log, outcome } = await withWriteLog(() =>
       repo.record({ userId, type: 'aml_fee', amount: { value: '-1', currency: 'USDT' } }),
     );

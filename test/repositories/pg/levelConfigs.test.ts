@@ -1,13 +1,11 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import type { ILevelConfigRepo, LevelConfig } from '../../../src/repositories/domain/levelConfigs.js';
 import { MongoLevelConfigRepo } from '../../../src/repositories/mongo/levelConfigs.js';
 import { DrizzleLevelConfigRepo } from '../../../src/repositories/pg/levelConfigs.js';
-import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos, expectNotedRows as expectNoted, snapshotByLegacyId } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
 const COLLECTION = 'levelconfigs';
@@ -22,50 +20,23 @@ function comparable(config: LevelConfig, names: Map<string, string>): Record<str
 }
 
 describe('DrizzleLevelConfigRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let repo: DrizzleLevelConfigRepo;
   let mongoRepo: MongoLevelConfigRepo;
-  useMongoRepos(async ({ ctx }) => {
+  usePgRepos(async ({ ctx, pool: opened }) => {
+    pool = opened;
     mongoRepo = new MongoLevelConfigRepo(ctx);
     await ctx.models.LevelConfig.init();
+    repo = new DrizzleLevelConfigRepo({ pool });
   });
 
   /** Every row (all columns, tombstones included) by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
-      `SELECT legacy_object_id, to_jsonb(t) AS row FROM level_configs t`,
-    );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
+  const tableSnapshot = () =>
+    snapshotByLegacyId(pool, `SELECT legacy_object_id, to_jsonb(t) AS row FROM level_configs t`);
 
   /** Runs one call and checks from the outside that every row it changed was noted, and nothing else. */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<T> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(log.documentsOf(COLLECTION).map((d) => [(d.id as ObjectId).toHexString(), d.op]));
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    expect(changed.length, 'the call changed no row').toBeGreaterThan(0);
-    for (const id of changed) expect(noted.get(id), `${id} changed but was not noted`).toBe('upsert');
-    expect([...noted.keys()].sort()).toEqual(changed.sort());
-    expect(log.collections.filter((c) => c !== COLLECTION)).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value;
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 8 });
-    pool.on('error', () => undefined);
-    repo = new DrizzleLevelConfigRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<T> =>
+    (await expectNoted(COLLECTION, tableSnapshot, call)).value;
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
     const script = async (store: ILevelConfigRepo) => {

@@ -1,6 +1,6 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { DomainRuleError, NotFoundError } from '../../../src/repositories/domain/common.js';
 import type { ILedgerRepo } from '../../../src/repositories/domain/ledger.js';
 import {
@@ -15,36 +15,8 @@ import { MongoPaymentRepo } from '../../../src/repositories/mongo/payments.js';
 import { DrizzleLedgerRepo } from '../../../src/repositories/pg/ledger.js';
 import { DrizzlePaymentRepo } from '../../../src/repositories/pg/payments.js';
 import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
-import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
-
-/** A pool whose clients record every statement Postgres refused (SQLSTATE and constraint). */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
 
 /** Ids replaced by the name of the call that made them (or the fixture's name); dates only checked. */
 function named(value: unknown, names: Map<string, string>): unknown {
@@ -57,31 +29,22 @@ function named(value: unknown, names: Map<string, string>): unknown {
 }
 
 describe('DrizzlePaymentRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzlePaymentRepo;
   let ledger: DrizzleLedgerRepo;
   let mongoRepo: MongoPaymentRepo;
   let mongoLedger: MongoLedgerRepo;
-  const mongo = useMongoRepos(async ({ ctx }) => {
+  const mongo = usePgRepos(async ({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     mongoRepo = new MongoPaymentRepo(ctx);
     mongoLedger = new MongoLedgerRepo(ctx);
     await ctx.models.FundsLedgerEntry.init();
     await ctx.models.Payment.init();
+    repo = new DrizzlePaymentRepo({ pool });
+    ledger = new DrizzleLedgerRepo({ pool });
   });
-
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
 
   /** Every row of both money tables, as comparable JSON. */
   const snapshot = async (): Promise<string> => {
@@ -100,20 +63,9 @@ describe('DrizzlePaymentRepo: Postgres authoritative, the same answers as MongoD
     ...extra,
   });
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzlePaymentRepo({ pool });
-    ledger = new DrizzleLedgerRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
-
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const danglingOffer = new ObjectId().toHexString();
     const danglingRequest = new ObjectId().toHexString();
     const script = async (store: IPaymentRepo, funds: ILedgerRepo) => {
@@ -274,7 +226,7 @@ describe('DrizzlePaymentRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('20 concurrent openPendingCheckout calls leave one pending payment, and all answer its id', async () => {
-    const buyer = await newUser();
+    const buyer = await mongo.newUser();
     failures.length = 0;
     const input = checkout(buyer, { sellerOfferId: new ObjectId().toHexString() });
     const results = await Promise.allSettled(
@@ -298,7 +250,7 @@ describe('DrizzlePaymentRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('20 concurrent confirms with a fee: one completion, one aml_fee entry, all answer the payment', async () => {
-    const buyer = await newUser();
+    const buyer = await mongo.newUser();
     const { payment } = await repo.openPendingCheckout(checkout(buyer));
     failures.length = 0;
     const results = await Promise.allSettled(
@@ -324,7 +276,7 @@ describe('DrizzlePaymentRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('a confirm whose transaction fails after the payment update leaves neither change visible', async () => {
-    const buyer = await newUser();
+    const buyer = await mongo.newUser();
     const { payment } = await repo.openPendingCheckout(checkout(buyer));
     // An injected failure inside the same transaction, after the payment row was rewritten: the fee insert.
     await pool.query(`CREATE FUNCTION test_refuse_fee() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -368,7 +320,7 @@ describe('DrizzlePaymentRepo: Postgres authoritative, the same answers as MongoD
   });
 
   it('a confirm notes the payment and its fee entry; a refund the payment; refusals write nothing', async () => {
-    const buyer = await newUser();
+    const buyer = await mongo.newUser();
     const { payment } = await repo.openPendingCheckout(checkout(buyer));
     const confirmed = await withWriteLog(() =>
       repo.confirm(payment.id, { transactionHash: '0xn', amlFee: { value: '1', currency: 'USDT' } }),

@@ -1,6 +1,6 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../src/repositories/domain/common.js';
 import type {
   IPointTransactionRepo,
@@ -12,8 +12,7 @@ import { MongoUserRepo } from '../../../src/repositories/mongo/users.js';
 import { DrizzlePointTransactionRepo } from '../../../src/repositories/pg/pointTransactions.js';
 import { DrizzleUserRepo } from '../../../src/repositories/pg/users.js';
 import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
 /** A transaction without what each store allocates itself: its id and userId (named instead), createdAt. */
@@ -27,27 +26,17 @@ function comparable(tx: PointTransaction, names: Map<string, string>): Record<st
 }
 
 describe('DrizzlePointTransactionRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let repo: DrizzlePointTransactionRepo;
   let users: DrizzleUserRepo;
   let mongoRepo: MongoPointTransactionRepo;
   let mongoUsers: MongoUserRepo;
-  useMongoRepos(({ ctx }) => {
+  usePgRepos(({ ctx, pool: opened }) => {
+    pool = opened;
     mongoRepo = new MongoPointTransactionRepo(ctx);
     mongoUsers = new MongoUserRepo(ctx);
-  });
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 8 });
-    pool.on('error', () => undefined);
     repo = new DrizzlePointTransactionRepo({ pool });
     users = new DrizzleUserRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {

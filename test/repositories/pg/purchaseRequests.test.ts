@@ -1,6 +1,6 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { DomainRuleError } from '../../../src/repositories/domain/common.js';
 import type {
   IPurchaseRequestRepo,
@@ -11,82 +11,35 @@ import { MongoPurchaseRequestRepo } from '../../../src/repositories/mongo/purcha
 import { MongoSellerOfferRepo } from '../../../src/repositories/mongo/sellerOffers.js';
 import { DrizzlePurchaseRequestRepo } from '../../../src/repositories/pg/purchaseRequests.js';
 import { DrizzleSellerOfferRepo } from '../../../src/repositories/pg/sellerOffers.js';
-import { withWriteLog, type WriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
-import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import {
+  usePgRepos,
+  namedStamped as named,
+  expectNotedRows as expectNoted,
+  snapshotByLegacyId,
+} from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
-/** A pool whose clients record every statement Postgres refused (SQLSTATE), as addresses.test.ts does. */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
-
-/** Ids replaced by the name of the call that made them (or the fixture's name); stamps only checked. */
-function named(value: unknown, names: Map<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(/[0-9a-f]{24}/g, (id) => names.get(id) ?? id);
-  if (Array.isArray(value)) return value.map((v) => named(v, names));
-  if (value instanceof Date) return value;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key]) => key !== 'toJSON')
-        .map(([k, v]) => [k, k === 'createdAt' || k === 'updatedAt' ? v instanceof Date : named(v, names)]),
-    );
-  return value;
-}
-
 describe('DrizzlePurchaseRequestRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzlePurchaseRequestRepo;
   let offers: DrizzleSellerOfferRepo;
   let mongoRepo: MongoPurchaseRequestRepo;
   let mongoOffers: MongoSellerOfferRepo;
-  const mongo = useMongoRepos(({ ctx }) => {
+  const mongo = usePgRepos(({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     mongoRepo = new MongoPurchaseRequestRepo(ctx);
     mongoOffers = new MongoSellerOfferRepo(ctx);
+    repo = new DrizzlePurchaseRequestRepo({ pool });
+    offers = new DrizzleSellerOfferRepo({ pool });
   });
 
-  /** A user in MongoDB, synced to Postgres: the same id in both stores. */
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
-
   /** Every purchase request row with its child and junction rows, by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
+  const tableSnapshot = () =>
+    snapshotByLegacyId(
+      pool,
       `SELECT r.legacy_object_id, jsonb_build_object(
                 'row', to_jsonb(r),
                 'sellers', (SELECT jsonb_agg(to_jsonb(c) ORDER BY c.ordinal) FROM pr_preferred_sellers c WHERE c.purchase_request_id = r.id),
@@ -96,42 +49,15 @@ describe('DrizzlePurchaseRequestRepo: Postgres authoritative, the same answers a
               ) AS row
          FROM purchase_requests r`,
     );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
 
   /** Runs one call and checks from the tables that exactly the requests it changed were noted. */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<{ value: T; log: WriteLog }> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(
-      log.documentsOf('purchaserequests').map((d) => [(d.id as ObjectId).toHexString(), d.op]),
-    );
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    expect(changed.length, 'the call changed no row').toBeGreaterThan(0);
-    for (const id of changed) expect(noted.get(id), `request ${id} changed but was not noted`).toBe('upsert');
-    expect(log.collections.filter((c) => c !== 'purchaserequests')).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return { value: outcome.value, log };
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzlePurchaseRequestRepo({ pool });
-    offers = new DrizzleSellerOfferRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const expectNotedRows = <T>(call: () => Promise<T>) =>
+    expectNoted('purchaserequests', tableSnapshot, call, { exact: false, label: 'request ' });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
-    const other = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
+    const other = await mongo.newUser();
     const t1 = new Date('2026-02-03T04:05:06.789Z');
     const future = new Date(Date.now() + 86_400_000);
     const past = new Date(Date.now() - 86_400_000);
@@ -261,7 +187,7 @@ describe('DrizzlePurchaseRequestRepo: Postgres authoritative, the same answers a
   it('a null clears a delivery or service field (absent afterwards: Postgres holds no null apart)', async () => {
     // MongoDB keeps `notes: null` where Postgres reads the field back absent: the child columns cannot
     // tell an explicit null from a missing field, so this case is outside the strict transcript.
-    const buyer = await newUser();
+    const buyer = await mongo.newUser();
     const request = await repo.create({
       buyerId: buyer,
       deliveryInfo: { method: 'pickup', notes: 'door' },
@@ -275,8 +201,8 @@ describe('DrizzlePurchaseRequestRepo: Postgres authoritative, the same answers a
   });
 
   it('of 20 concurrent acceptOffer calls on one request exactly one wins', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const request = await repo.create({ buyerId: buyer, title: 'race' });
     const made: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -304,8 +230,8 @@ describe('DrizzlePurchaseRequestRepo: Postgres authoritative, the same answers a
   });
 
   it('notes the one request every write changes, and nothing else', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const { value: request, log } = await expectNotedRows(() =>
       repo.create({ buyerId: buyer, preferredSellerIds: [seller] }),
     );
@@ -329,7 +255,7 @@ describe('DrizzlePurchaseRequestRepo: Postgres authoritative, the same answers a
   });
 
   it('waits for the forward sync’s document lock before writing', async () => {
-    const buyer = await newUser();
+    const buyer = await mongo.newUser();
     const request = await repo.create({ buyerId: buyer, status: 'draft' });
     const sync = await pool.connect();
     try {
@@ -348,8 +274,8 @@ describe('DrizzlePurchaseRequestRepo: Postgres authoritative, the same answers a
   });
 
   it('every request Postgres wrote, mapped back (unmap) and forward (map), gives its rows again', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const request = await repo.create({
       buyerId: buyer,
       budget: { value: '0.000000000000000001', currency: 'USDT' },

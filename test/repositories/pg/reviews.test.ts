@@ -1,14 +1,12 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../src/repositories/domain/common.js';
 import type { IReviewRepo, Review } from '../../../src/repositories/domain/reviews.js';
 import { MongoReviewRepo } from '../../../src/repositories/mongo/reviews.js';
 import { DrizzleReviewRepo } from '../../../src/repositories/pg/reviews.js';
 import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
-import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
 const COLLECTION = 'reviews';
@@ -23,42 +21,19 @@ function comparable(review: Review, names: Map<string, string>): Record<string, 
 }
 
 describe('DrizzleReviewRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let repo: DrizzleReviewRepo;
   let mongoRepo: MongoReviewRepo;
-  const mongo = useMongoRepos(({ ctx }) => {
+  const mongo = usePgRepos(({ ctx, pool: opened }) => {
+    pool = opened;
     mongoRepo = new MongoReviewRepo(ctx);
-  });
-
-  /** A user in both stores, as a backfill (here: the forward sync) would have left her. */
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 8 });
-    pool.on('error', () => undefined);
     repo = new DrizzleReviewRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
   });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
-    const other = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
+    const other = await mongo.newUser();
     const script = async (store: IReviewRepo) => {
       const names = new Map<string, string>();
       const out: [string, unknown][] = [];
@@ -114,8 +89,8 @@ describe('DrizzleReviewRepo: Postgres authoritative, the same answers as MongoDB
   });
 
   it('notes the new document only; refuses unknown users and purchase requests; round trips exactly', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const { log, outcome } = await withWriteLog(() =>
       repo.create({ reviewerId: buyer, revieweeId: seller, rating: 5, comment: 'ok' }),
     );
@@ -151,8 +126,8 @@ describe('DrizzleReviewRepo: Postgres authoritative, the same answers as MongoDB
   });
 
   it('20 concurrent creates for one reviewee all land, newest first', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
         repo.create({ reviewerId: buyer, revieweeId: seller, rating: (i % 5) + 1 }),

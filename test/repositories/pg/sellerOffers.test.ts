@@ -1,81 +1,34 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { DomainRuleError } from '../../../src/repositories/domain/common.js';
 import type { ISellerOfferRepo, SellerOffer } from '../../../src/repositories/domain/sellerOffers.js';
 import { MongoSellerOfferRepo } from '../../../src/repositories/mongo/sellerOffers.js';
 import { DrizzlePurchaseRequestRepo } from '../../../src/repositories/pg/purchaseRequests.js';
 import { DrizzleSellerOfferRepo } from '../../../src/repositories/pg/sellerOffers.js';
-import { withWriteLog, type WriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
 import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import {
+  usePgRepos,
+  namedStamped as named,
+  expectNotedRows as expectNoted,
+  snapshotByLegacyId,
+} from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
-/** A pool whose clients record every statement Postgres refused (SQLSTATE), as addresses.test.ts does. */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
-
-/** Ids replaced by the name of the call that made them (or the fixture's name); stamps only checked. */
-function named(value: unknown, names: Map<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(/[0-9a-f]{24}/g, (id) => names.get(id) ?? id);
-  if (Array.isArray(value)) return value.map((v) => named(v, names));
-  if (value instanceof Date) return value;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key]) => key !== 'toJSON')
-        .map(([k, v]) => [k, k === 'createdAt' || k === 'updatedAt' ? v instanceof Date : named(v, names)]),
-    );
-  return value;
-}
-
 describe('DrizzleSellerOfferRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzleSellerOfferRepo;
   let requests: DrizzlePurchaseRequestRepo;
   let mongoRepo: MongoSellerOfferRepo;
-  const mongo = useMongoRepos(({ ctx }) => {
+  const mongo = usePgRepos(({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     mongoRepo = new MongoSellerOfferRepo(ctx);
+    repo = new DrizzleSellerOfferRepo({ pool });
+    requests = new DrizzlePurchaseRequestRepo({ pool });
   });
-
-  /** A user in MongoDB, synced to Postgres: the same id in both stores. */
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
 
   /** A purchase request in MongoDB, synced to Postgres: the same id in both stores. */
   const newRequest = async (buyerId: string): Promise<string> => {
@@ -94,46 +47,17 @@ describe('DrizzleSellerOfferRepo: Postgres authoritative, the same answers as Mo
   };
 
   /** Every seller_offers row by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
-      `SELECT legacy_object_id, to_jsonb(o) AS row FROM seller_offers o`,
-    );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
+  const tableSnapshot = () =>
+    snapshotByLegacyId(pool, `SELECT legacy_object_id, to_jsonb(o) AS row FROM seller_offers o`);
 
   /** Runs one call and checks from the table that exactly the offers it changed were noted. */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<{ value: T; log: WriteLog }> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(
-      log.documentsOf('selleroffers').map((d) => [(d.id as ObjectId).toHexString(), d.op]),
-    );
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    expect(changed.length, 'the call changed no row').toBeGreaterThan(0);
-    for (const id of changed) expect(noted.get(id), `offer ${id} changed but was not noted`).toBe('upsert');
-    expect(log.collections.filter((c) => c !== 'selleroffers')).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return { value: outcome.value, log };
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzleSellerOfferRepo({ pool });
-    requests = new DrizzlePurchaseRequestRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const expectNotedRows = <T>(call: () => Promise<T>) =>
+    expectNoted('selleroffers', tableSnapshot, call, { exact: false, label: 'offer ' });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
-    const other = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
+    const other = await mongo.newUser();
     const request = await newRequest(buyer);
     const second = await newRequest(buyer);
     const script = async (store: ISellerOfferRepo) => {
@@ -220,8 +144,8 @@ describe('DrizzleSellerOfferRepo: Postgres authoritative, the same answers as Mo
   });
 
   it('of 20 concurrent status changes from pending exactly one wins', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const request = await newRequest(buyer);
     const offer = await repo.create({
       purchaseRequestId: request,
@@ -242,8 +166,8 @@ describe('DrizzleSellerOfferRepo: Postgres authoritative, the same answers as Mo
   });
 
   it('notes the one offer every write changes, and nothing else', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const request = await newRequest(buyer);
     const { value: offer, log } = await expectNotedRows(() =>
       repo.create({ purchaseRequestId: request, sellerId: seller, price: { value: '2', currency: 'USDT' } }),
@@ -254,8 +178,8 @@ describe('DrizzleSellerOfferRepo: Postgres authoritative, the same answers as Mo
   });
 
   it('waits for the forward sync’s document lock before writing', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const request = await newRequest(buyer);
     const offer = await repo.create({
       purchaseRequestId: request,
@@ -279,8 +203,8 @@ describe('DrizzleSellerOfferRepo: Postgres authoritative, the same answers as Mo
   });
 
   it('every offer Postgres wrote, mapped back (unmap) and forward (map), gives its rows again', async () => {
-    const buyer = await newUser();
-    const seller = await newUser();
+    const buyer = await mongo.newUser();
+    const seller = await mongo.newUser();
     const request = await requests.create({ buyerId: buyer });
     const offer = await repo.create({
       purchaseRequestId: request.id,

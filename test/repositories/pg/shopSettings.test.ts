@@ -1,15 +1,13 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../../src/repositories/domain/common.js';
 import type { IShopSettingsRepo, ShopSettings } from '../../../src/repositories/domain/shopSettings.js';
 import { MongoShopSettingsRepo } from '../../../src/repositories/mongo/shopSettings.js';
 import { DrizzleShopSettingsRepo } from '../../../src/repositories/pg/shopSettings.js';
 import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
-import { syncDocuments } from '../../../src/sync/syncDocuments.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos, expectNotedRows as expectNoted, snapshotByLegacyId } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
 const COLLECTION = 'shopsettings';
@@ -24,67 +22,27 @@ function comparable(settings: ShopSettings, names: Map<string, string>): Record<
 }
 
 describe('DrizzleShopSettingsRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let repo: DrizzleShopSettingsRepo;
   let mongoRepo: MongoShopSettingsRepo;
-  const mongo = useMongoRepos(async ({ ctx }) => {
+  const mongo = usePgRepos(async ({ ctx, pool: opened }) => {
+    pool = opened;
     mongoRepo = new MongoShopSettingsRepo(ctx);
     await ctx.models.ShopSettings.init();
-  });
-
-  /** A user in both stores, as a backfill (here: the forward sync) would have left her. */
-  const newUser = async (): Promise<string> => {
-    const _id = new ObjectId();
-    await mongo.db.collection('users').insertOne({
-      _id,
-      email: `${_id.toHexString()}@example.com`,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await syncDocuments(pool, mongo.db, 'users', [_id]);
-    return _id.toHexString();
-  };
-
-  /** Every row (all columns) by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
-      `SELECT legacy_object_id, to_jsonb(t) AS row FROM shop_settings t`,
-    );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
-
-  /** Runs one call and checks from the outside that every row it changed was noted, and nothing else. */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<T> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(log.documentsOf(COLLECTION).map((d) => [(d.id as ObjectId).toHexString(), d.op]));
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    expect(changed.length, 'the call changed no row').toBeGreaterThan(0);
-    for (const id of changed) expect(noted.get(id), `${id} changed but was not noted`).toBe('upsert');
-    expect([...noted.keys()].sort()).toEqual(changed.sort());
-    expect(log.collections.filter((c) => c !== COLLECTION)).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value;
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 8 });
-    pool.on('error', () => undefined);
     repo = new DrizzleShopSettingsRepo({ pool });
   });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+
+  /** Every row (all columns) by legacy id, as comparable JSON. */
+  const tableSnapshot = () =>
+    snapshotByLegacyId(pool, `SELECT legacy_object_id, to_jsonb(t) AS row FROM shop_settings t`);
+
+  /** Runs one call and checks from the outside that every row it changed was noted, and nothing else. */
+  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<T> =>
+    (await expectNoted(COLLECTION, tableSnapshot, call)).value;
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
-    const seller = await newUser();
-    const other = await newUser();
+    const seller = await mongo.newUser();
+    const other = await mongo.newUser();
     const script = async (store: IShopSettingsRepo) => {
       const names = new Map<string, string>();
       const out: [string, unknown][] = [];
@@ -131,7 +89,7 @@ describe('DrizzleShopSettingsRepo: Postgres authoritative, the same answers as M
   });
 
   it('notes the document it creates or changes, refuses an unknown seller, round trips exactly', async () => {
-    const seller = await newUser();
+    const seller = await mongo.newUser();
     const created = await expectNotedRows(() => repo.update(seller, { shopName: 'One' }));
     expect(created.id).toMatch(/^[0-9a-f]{24}$/);
     const changed = await expectNotedRows(() => repo.update(seller, { isOpen: true }));
@@ -152,7 +110,7 @@ describe('DrizzleShopSettingsRepo: Postgres authoritative, the same answers as M
   });
 
   it('20 concurrent first updates of one seller: one document, no statement fails', async () => {
-    const seller = await newUser();
+    const seller = await mongo.newUser();
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) => repo.update(seller, { shopName: `s${i}` })),
     );
@@ -162,7 +120,7 @@ describe('DrizzleShopSettingsRepo: Postgres authoritative, the same answers as M
   });
 
   it('waits for the forward sync’s document lock', async () => {
-    const seller = await newUser();
+    const seller = await mongo.newUser();
     const settings = await repo.update(seller, { shopName: 'Locked' });
     const sync = await pool.connect();
     try {

@@ -1,104 +1,46 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import type { ITrezorAccountRepo } from '../../../src/repositories/domain/trezorAccounts.js';
 import { MongoTrezorAccountRepo } from '../../../src/repositories/mongo/trezorAccounts.js';
 import { DrizzleTrezorAccountRepo } from '../../../src/repositories/pg/trezorAccounts.js';
-import { withWriteLog, type WriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import {
+  usePgRepos,
+  expectNotedRows as expectNoted,
+  snapshotByLegacyId,
+  named,
+} from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
 
-/** A pool whose clients record every statement Postgres refused (SQLSTATE and constraint). */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
-
-/** Ids replaced by their names (a sweep's own `_id`, allocated by each store, by 'oid'); dates only checked. */
-function named(value: unknown, names: Map<string, string>): unknown {
-  if (typeof value === 'string') return value.replace(/[0-9a-f]{24}/g, (id) => names.get(id) ?? 'oid');
-  if (value instanceof Date) return 'date';
-  if (Array.isArray(value)) return value.map((v) => named(v, names));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, named(v, names)]));
-  return value;
-}
-
 describe('DrizzleTrezorAccountRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzleTrezorAccountRepo;
   let mongoRepo: MongoTrezorAccountRepo;
-  useMongoRepos(async ({ ctx }) => {
+  usePgRepos(async ({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     await ctx.models.TrezorAccount.init();
     mongoRepo = new MongoTrezorAccountRepo(ctx);
+    repo = new DrizzleTrezorAccountRepo({ pool });
   });
 
   /** Every account and its addresses, by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
+  const tableSnapshot = () =>
+    snapshotByLegacyId(
+      pool,
       `SELECT t.legacy_object_id, jsonb_build_object(
                 'row', to_jsonb(t),
                 'addresses', (SELECT jsonb_agg(to_jsonb(a) ORDER BY a.ordinal) FROM trezor_account_addresses a
                                WHERE a.account_id = t.id)) AS row
          FROM trezor_accounts t`,
     );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
 
   /** Runs one call and checks from the tables that exactly the documents it changed were noted. */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<{ value: T; log: WriteLog }> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(
-      log.documentsOf('trezoraccounts').map((d) => [(d.id as ObjectId).toHexString(), d.op]),
-    );
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    expect(changed.length, 'the call changed no row').toBeGreaterThan(0);
-    for (const id of changed) expect(noted.get(id), `${id} changed but was not noted`).toBe('upsert');
-    expect([...noted.keys()].sort()).toEqual([...changed].sort());
-    expect(log.collections.filter((c) => c !== 'trezoraccounts')).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return { value: outcome.value, log };
-  };
+  const expectNotedRows = <T>(call: () => Promise<T>) => expectNoted('trezoraccounts', tableSnapshot, call);
 
   const derive = (i: number) => `addr-${i}`;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzleTrezorAccountRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
     const tag = new ObjectId().toHexString().slice(-8);

@@ -1,44 +1,17 @@
 import { ObjectId } from 'bson';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../../src/collections/registry.js';
 import type { LegacyId } from '../../../src/db/ids.js';
 import { DomainRuleError } from '../../../src/repositories/domain/common.js';
 import type { IUserRepo, User } from '../../../src/repositories/domain/users.js';
 import { MongoUserRepo } from '../../../src/repositories/mongo/users.js';
 import { DrizzleUserRepo } from '../../../src/repositories/pg/users.js';
-import { withWriteLog, type WriteLog } from '../../../src/repositories/seam/writeLog.js';
+import { withWriteLog } from '../../../src/repositories/seam/writeLog.js';
 import { readStoredDocuments } from '../../../src/reverse/readStored.js';
 import { lockDocuments } from '../../../src/sync/locks.js';
-import { useMongoRepos } from '../../support/mongoRepos.js';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres.js';
+import { usePgRepos, expectNotedRows as expectNoted, snapshotByLegacyId } from '../../support/pgRepos.js';
 import { roundTrip } from '../../support/roundTrip.js';
-
-/** A pool whose clients record every statement Postgres refused (SQLSTATE), as addresses.test.ts does. */
-function recordingPool(url: string): { pool: pg.Pool; failures: string[] } {
-  const failures: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => undefined);
-  const record = (error: { code?: string; constraint?: string } | null | undefined) => {
-    if (error) failures.push(`${error.code ?? '?'} ${error.constraint ?? ''}`.trim());
-  };
-  pool.on('connect', (client) => {
-    type Query = (...args: unknown[]) => unknown;
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === 'function')
-        return query(...args.slice(0, -1), (error: { code?: string } | null, result: unknown) => {
-          record(error);
-          (last as (e: unknown, r: unknown) => void)(error, result);
-        });
-      const result = query(...args);
-      if (result instanceof Promise) result.catch(record);
-      return result;
-    };
-  });
-  return { pool, failures };
-}
 
 const HEX = /^[0-9a-f]{24}$/;
 
@@ -71,19 +44,22 @@ function comparable(user: User, names: Map<string, string>): Record<string, unkn
 }
 
 describe('DrizzleUserRepo: Postgres authoritative, the same answers as MongoDB', () => {
-  let database: TestDatabase;
   let pool: pg.Pool;
   let failures: string[];
   let repo: DrizzleUserRepo;
   let mongoRepo: MongoUserRepo;
-  useMongoRepos(async ({ ctx }) => {
+  usePgRepos(async ({ ctx, pool: opened, failures: refused }) => {
+    pool = opened;
+    failures = refused;
     await ctx.models.User.init();
     mongoRepo = new MongoUserRepo(ctx);
+    repo = new DrizzleUserRepo({ pool });
   });
 
   /** Every users row and its child rows, by legacy id, as comparable JSON. */
-  const tableSnapshot = async (): Promise<Map<string, string>> => {
-    const { rows } = await pool.query<{ legacy_object_id: string; row: unknown }>(
+  const tableSnapshot = () =>
+    snapshotByLegacyId(
+      pool,
       `SELECT u.legacy_object_id, jsonb_build_object(
                 'row', to_jsonb(u),
                 'passkeys', (SELECT jsonb_agg(to_jsonb(p) ORDER BY p.ordinal) FROM user_passkeys p WHERE p.user_id = u.id),
@@ -91,34 +67,10 @@ describe('DrizzleUserRepo: Postgres authoritative, the same answers as MongoDB',
               ) AS row
          FROM users u`,
     );
-    return new Map(rows.map((r) => [r.legacy_object_id, JSON.stringify(r.row)]));
-  };
 
   /** Runs one call and checks from the table that exactly the documents it changed were noted. */
-  const expectNotedRows = async <T>(call: () => Promise<T>): Promise<{ value: T; log: WriteLog }> => {
-    const before = await tableSnapshot();
-    const { log, outcome } = await withWriteLog(call);
-    const after = await tableSnapshot();
-    const noted = new Map(log.documentsOf('users').map((d) => [(d.id as ObjectId).toHexString(), d.op]));
-    const changed = [...new Set([...before.keys(), ...after.keys()])].filter(
-      (id) => before.get(id) !== after.get(id),
-    );
-    expect(changed.length, 'the call changed no row').toBeGreaterThan(0);
-    for (const id of changed) expect(noted.get(id), `users ${id} changed but was not noted`).toBe('upsert');
-    expect(log.collections.filter((c) => c !== 'users')).toEqual([]);
-    if (!outcome.ok) throw outcome.error;
-    return { value: outcome.value, log };
-  };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ pool, failures } = recordingPool(database.url));
-    repo = new DrizzleUserRepo({ pool });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await database?.drop();
-  });
+  const expectNotedRows = <T>(call: () => Promise<T>) =>
+    expectNoted('users', tableSnapshot, call, { exact: false, label: 'users ' });
 
   it('the same sequence of calls gives the same domain objects in MongoDB and in Postgres', async () => {
     const tag = new ObjectId().toHexString().slice(-8);
