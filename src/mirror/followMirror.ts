@@ -4,15 +4,16 @@ import { describeCause } from '../gaps/describeError.js';
 import { GapNotRecordedError, recordGap } from '../gaps/record.js';
 import type { GapOp } from '../gaps/sql/upsertOpenGap.js';
 import type { Logger } from '../logger.js';
-import { mirrorDocuments, MirrorWriteError } from './mirrorDocuments.js';
+import { mirrorDocumentsOn, MirrorWriteError } from './mirrorDocuments.js';
 
 export interface MirrorFollowOptions {
+  /** For the reverse gaps (taken from the pool, not from the client that mirrors). */
   pool: pg.Pool;
   /** The MongoDB being mirrored (the source database of the other modes); it also holds the gap fallback. */
   mongo: MongoDb;
   log?: Logger;
   /**
-   * How long the caller waits for MongoDB to take the documents before they become reverse gaps. A
+   * How long the caller waits for MongoDB to take the documents before the rest become reverse gaps. A
    * mirror still running then is left to finish on its own, holding its document locks until MongoDB
    * answers, so a later drain of the gap waits for it instead of overtaking it. @defaultValue 2000
    */
@@ -29,6 +30,12 @@ export interface MirroredDocument {
   op?: GapOp;
 }
 
+/** The documents of one collection to mirror. */
+export interface MirrorBatch {
+  collection: string;
+  documents: readonly MirroredDocument[];
+}
+
 /** What following one transaction's writes into MongoDB came to (for metrics, tests and the bench). */
 export interface MirrorReport {
   mirrored: number;
@@ -38,67 +45,93 @@ export interface MirrorReport {
   unrecorded: number;
 }
 
+interface Failure {
+  collection: string;
+  document: MirroredDocument;
+  error: unknown;
+}
+
 const TIMED_OUT = Symbol('timed out');
 
 /**
  * The pg-mode counterpart of the dual-write seam's `follow` (src/repositories/seam/dualWrite.ts): after
- * a Postgres transaction committed, write its documents of one collection into MongoDB
- * (mirrorDocuments), so that going back to `dual`/`mongo` is instant. Postgres's answer is the caller's
- * answer: nothing MongoDB does reaches the caller. A failure, or a mirror slower than
- * `mirrorTimeoutMs`, becomes a REVERSE gap per document (recordGap, direction 'reverse'), which
- * src/mirror/drainReverse.ts drains by mirroring the rows again; a write MongoDB refused for some
- * documents only makes gaps of those. Never throws; the caller waits at most about
- * `mirrorTimeoutMs + gapTimeoutMs`, plus a fallback write into MongoDB when the gap table is slow.
+ * a Postgres transaction committed, write its documents into MongoDB (mirrorDocumentsOn, on `client`,
+ * which the caller holds with the documents' session locks), collection by collection, so that going
+ * back to `dual`/`mongo` is instant. Postgres's answer is the caller's answer: nothing MongoDB does
+ * reaches the caller. A failure, or mirrors slower than `mirrorTimeoutMs` in all, make REVERSE gaps of
+ * every document not yet mirrored (recordGap, direction 'reverse'), which src/mirror/drainReverse.ts
+ * drains by mirroring the rows again; a write MongoDB refused for some documents only makes gaps of those.
  *
- * Call it once per collection written, in any order: MongoDB has no foreign keys to satisfy.
+ * Never throws. `report` resolves within about `mirrorTimeoutMs + gapTimeoutMs`; `settled` when the
+ * mirror has let go of `client` (later, when the report came from a timeout): release it only then.
  */
-export async function followMirror(
+export function followMirror(
   options: MirrorFollowOptions,
-  collection: string,
-  documents: readonly MirroredDocument[],
-): Promise<MirrorReport> {
-  const report: MirrorReport = { mirrored: 0, gaps: 0, unrecorded: 0 };
-  if (documents.length === 0) return report;
-  const { pool, mongo, mirrorTimeoutMs = 2_000 } = options;
-  let failed: readonly { document: MirroredDocument; error: unknown }[];
-  try {
-    const mirror = mirrorDocuments(
-      pool,
-      mongo,
-      collection,
-      documents.map((d) => d.id),
-    );
-    // Abandoned on timeout but still running (holding its locks): its outcome is no longer anyone's to report.
-    mirror.catch(() => undefined);
+  client: pg.ClientBase,
+  batches: readonly MirrorBatch[],
+): { report: Promise<MirrorReport>; settled: Promise<void> } {
+  const done: MirrorBatch[] = [];
+  const work = (async () => {
+    for (const batch of batches) {
+      if (batch.documents.length === 0) continue;
+      try {
+        await mirrorDocumentsOn(
+          client,
+          options.mongo,
+          batch.collection,
+          batch.documents.map((d) => d.id),
+        );
+        done.push(batch);
+      } catch (error) {
+        if (!(error instanceof MirrorWriteError)) throw error;
+        // The others were written: only the refused documents are gaps.
+        done.push(batch);
+        throw error;
+      }
+    }
+  })();
+  const settled = work.then(
+    () => undefined,
+    () => undefined,
+  );
+  const report = (async (): Promise<MirrorReport> => {
+    const total = batches.reduce((sum, b) => sum + b.documents.length, 0);
+    let failed: Failure[] = [];
     let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = options.mirrorTimeoutMs ?? 2_000;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), mirrorTimeoutMs);
+      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
     });
     try {
-      if ((await Promise.race([mirror, timeout])) === TIMED_OUT)
-        throw new Error(`MongoDB did not take the mirror within ${mirrorTimeoutMs} ms`);
+      if ((await Promise.race([work, timeout])) === TIMED_OUT)
+        failed = notDone(batches, done, new Error(`MongoDB did not take the mirror within ${timeoutMs} ms`));
+    } catch (error) {
+      failed = notDone(batches, done, error);
+      if (error instanceof MirrorWriteError) failed.push(...refusedOf(error, batches));
     } finally {
       clearTimeout(timer);
     }
-    report.mirrored = documents.length;
+    const report: MirrorReport = { mirrored: total - failed.length, gaps: 0, unrecorded: 0 };
+    if (failed.length > 0) await recordReverseGaps(options, failed, report);
     return report;
-  } catch (error) {
-    failed =
-      error instanceof MirrorWriteError
-        ? refusedOf(error, documents)
-        : documents.map((document) => ({ document, error }));
-  }
-  report.mirrored = documents.length - failed.length;
-  await recordReverseGaps(options, collection, failed, report);
-  return report;
+  })();
+  return { report, settled };
+}
+
+/** Every document of the batches not (yet) mirrored, with the error that stopped them. */
+function notDone(batches: readonly MirrorBatch[], done: readonly MirrorBatch[], error: unknown): Failure[] {
+  return batches
+    .filter((batch) => !done.includes(batch))
+    .flatMap((batch) =>
+      batch.documents.map((document) => ({ collection: batch.collection, document, error })),
+    );
 }
 
 /** The documents a MirrorWriteError names, each with its own refusal. */
-function refusedOf(
-  error: MirrorWriteError,
-  documents: readonly MirroredDocument[],
-): { document: MirroredDocument; error: unknown }[] {
+function refusedOf(error: MirrorWriteError, batches: readonly MirrorBatch[]): Failure[] {
+  const documents = batches.find((b) => b.collection === error.collection)?.documents ?? [];
   return error.failures.map((failure) => ({
+    collection: error.collection,
     document: documents.find((d) => sameId(d.id, failure.id)) ?? { id: failure.id },
     error: new Error(failure.error),
   }));
@@ -111,15 +144,18 @@ function sameId(a: unknown, b: unknown): boolean {
     : a === b;
 }
 
-async function recordReverseGaps(
+/**
+ * Records a reverse gap per document. Exported for the seam: a Postgres-first call that failed after
+ * noting documents (its COMMIT's outcome may be unknown) records them without a mirror attempt.
+ */
+export async function recordReverseGaps(
   options: MirrorFollowOptions,
-  collection: string,
-  failed: readonly { document: MirroredDocument; error: unknown }[],
+  failed: readonly Failure[],
   report: MirrorReport,
 ): Promise<void> {
   const { pool, mongo, log, gapTimeoutMs = 1_000 } = options;
   const outcomes = await Promise.allSettled(
-    failed.map(({ document, error }) =>
+    failed.map(({ collection, document, error }) =>
       recordGap(
         { pool, mongo },
         { collection, id: document.id, op: document.op ?? 'upsert', direction: 'reverse', error },
@@ -127,23 +163,27 @@ async function recordReverseGaps(
       ),
     ),
   );
-  for (const outcome of outcomes) {
+  outcomes.forEach((outcome, index) => {
     if (outcome.status === 'fulfilled') {
       report.gaps += 1;
-      continue;
+      return;
     }
     report.unrecorded += 1;
     const reason: unknown = outcome.reason;
     log?.error(
       {
-        collection,
+        collection: failed[index]?.collection,
         err: reason instanceof GapNotRecordedError ? reason.message : describeCause(reason),
       },
-      'pg-mode write not mirrored and not recorded; a reverse sweep must find it',
+      'pg-mode write not mirrored and not recorded; the reverse sweep must find it',
     );
-  }
+  });
   log?.warn(
-    { collection, documents: failed.length, err: describeCause(failed[0]?.error) },
+    {
+      collections: [...new Set(failed.map((f) => f.collection))],
+      documents: failed.length,
+      err: describeCause(failed[0]?.error),
+    },
     'MongoDB mirror became reverse gaps',
   );
 }

@@ -10,7 +10,6 @@ import {
 /** `{ _id: id }` for any `_id` type (the driver's Filter narrows `_id` to one type). */
 const byId = (id: unknown) => ({ _id: id }) as Filter<Document>;
 import type pg from 'pg';
-import { inTransaction } from '../backfill/runState.js';
 import { legacyIdOf } from '../collections/mapping/legacyId.js';
 import { REGISTRY } from '../collections/registry.js';
 import type { LegacyId } from '../db/ids.js';
@@ -106,6 +105,27 @@ export async function mirrorDocuments(
   collection: string,
   ids: readonly unknown[],
 ): Promise<MirrorOutcome> {
+  const client = await pool.connect();
+  try {
+    return await mirrorDocumentsOn(client, mongo, collection, ids);
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * mirrorDocuments on a client the caller holds (its own transaction on it, BEGIN to COMMIT). The
+ * pg-mode seam mirrors on the very client that committed the write, which still holds the documents'
+ * SESSION locks, so no forward sync can slip in between the commit and the mirror
+ * (src/repositories/seam/pgFirst.ts). Re-taking those keys here is immediate: advisory locks are
+ * re-entrant within a session.
+ */
+export async function mirrorDocumentsOn(
+  client: pg.ClientBase,
+  mongo: MongoDb,
+  collection: string,
+  ids: readonly unknown[],
+): Promise<MirrorOutcome> {
   const spec = REGISTRY.get(collection);
   const unmap = spec.unmap;
   if (!unmap) throw new Error(`${collection}: no reverse mapping (spec.unmap), cannot mirror`);
@@ -121,7 +141,7 @@ export async function mirrorDocuments(
   const targets = unique.map((id) => ({ id, legacyId: legacyIdOf(id) }));
   const legacyIds = [...new Set(targets.map((t) => t.legacyId))];
 
-  await inTransaction(pool, async (client) => {
+  await inClientTransaction(client, async () => {
     await lockDocuments(client, collection, unique);
     const stored = await readStoredDocuments(client, spec, legacyIds);
     const rejected = await openRejects(
@@ -189,6 +209,17 @@ export async function mirrorDocuments(
       );
   });
   return outcome;
+}
+
+async function inClientTransaction(client: pg.ClientBase, fn: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await fn();
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 /** The documents of these legacy ids with an open reject (rejected in Postgres, still in MongoDB). */

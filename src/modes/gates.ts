@@ -1,4 +1,5 @@
-import type { CollectionMode } from './machine.js';
+import type { Db } from '../db/client.js';
+import { assertNever, type CollectionMode } from './machine.js';
 
 /**
  * The checks a forward move must pass (verification green, no open gaps, a clean shadow-read window…).
@@ -22,11 +23,45 @@ export type GateProvider = (
 ) => Promise<readonly Gate[]>;
 
 /**
- * The gates in force. None yet: the verification issue supplies real ones (counts, checksums, money
- * sums, open gaps, the shadow-read window). The refusal, `--force` and audit paths already run on
- * whatever this returns.
+ * The gates in force, read from `db` (the verification issue adds verification, the shadow-read window
+ * and the reference graph):
+ * - into `pg`: no forward gap of the collection is open or dead (`forwardGaps`). Each is a MongoDB write
+ *   Postgres does not have yet; once Postgres is authoritative, a write built on the row it left stale
+ *   would be mirrored over it.
+ * - into `decommissioned`: no reverse gap is open or dead (`reverseGaps`). Each is a Postgres commit
+ *   MongoDB does not have; with the mirror stopped, nothing would ever write it there, and a way back
+ *   would start from a MongoDB missing it.
+ * Gaps still in the MongoDB fallback store are moved into the table by the drain; they are not counted.
  */
-export const evaluateGates: GateProvider = async () => [];
+export function gapGates(db: Db): GateProvider {
+  return async (collection, _from, to) => {
+    switch (to) {
+      case 'pg':
+        return [await unsettledGapsGate(db, collection, 'forward')];
+      case 'decommissioned':
+        return [await unsettledGapsGate(db, collection, 'reverse')];
+      case 'mongo':
+      case 'dual':
+        return [];
+      default:
+        return assertNever(to, 'collection mode');
+    }
+  };
+}
+
+async function unsettledGapsGate(
+  db: Db,
+  collection: string,
+  direction: 'forward' | 'reverse',
+): Promise<Gate> {
+  const { rows } = await db.$client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_dualwrite_gaps
+      WHERE collection = $1 AND direction = $2 AND status IN ('open', 'dead')`,
+    [collection, direction],
+  );
+  const n = rows[0]?.n ?? 0;
+  return { name: `${direction}Gaps`, ok: n === 0, value: n };
+}
 
 export const redGates = (gates: readonly Gate[]): Gate[] => gates.filter((gate) => !gate.ok);
 

@@ -5,7 +5,8 @@ import type { Logger } from '../logger.js';
 import { createRedis } from '../queue/redis.js';
 import type { CollectionMode } from './machine.js';
 import { modeChannel } from './notify.js';
-import { readAllModes } from './storage.js';
+import { routingMode } from './settle.js';
+import { readModeStates, type ModeState } from './storage.js';
 
 export interface ModeReaderOptions {
   db: Db;
@@ -14,11 +15,17 @@ export interface ModeReaderOptions {
   prefix: string;
   /** How long a snapshot of the modes is trusted without a message. @defaultValue 2000 */
   ttlMs?: number;
+  /**
+   * How long after a change of the authoritative store calls keep being routed by the previous mode
+   * (src/modes/settle.ts). It must cover the TTL plus the longest write a call makes in either mode.
+   * @defaultValue 3 × ttlMs + 4000
+   */
+  settleMs?: number;
   log?: Logger;
 }
 
 interface Snapshot {
-  readonly modes: ReadonlyMap<string, CollectionMode>;
+  readonly states: ReadonlyMap<string, ModeState>;
   /** When the query that read it began: the TTL counts from there, so it never understates the age. */
   readonly readAt: number;
   readonly generation: number;
@@ -41,17 +48,20 @@ interface Snapshot {
  */
 export class ModeReader {
   readonly ttlMs: number;
+  readonly settleMs: number;
   readonly #db: Db;
   readonly #log: Logger | undefined;
   readonly #subscriber: Redis;
   readonly #subscribed: Promise<void>;
   #generation = 0;
   #snapshot: Snapshot | undefined;
-  #loading: { generation: number; promise: Promise<ReadonlyMap<string, CollectionMode>> } | undefined;
+  #loading:
+    { generation: number; readAt: number; promise: Promise<ReadonlyMap<string, ModeState>> } | undefined;
   #connectedBefore = false;
 
   constructor(options: ModeReaderOptions) {
     this.ttlMs = options.ttlMs ?? 2_000;
+    this.settleMs = options.settleMs ?? 3 * this.ttlMs + 4_000;
     this.#db = options.db;
     this.#log = options.log?.child({ component: 'modes' });
     const channel = modeChannel(options.prefix);
@@ -81,22 +91,38 @@ export class ModeReader {
     return this.#subscribed;
   }
 
-  /** The collection's live mode. Throws UnknownCollectionError for a name the registry does not know. */
+  /** The collection's recorded mode. Throws UnknownCollectionError for a name the registry does not know. */
   async get(collection: string): Promise<CollectionMode> {
     REGISTRY.get(collection);
-    const modes = await this.all();
-    return modes.get(collection) ?? 'mongo';
+    const { states } = await this.#states();
+    return states.get(collection)?.mode ?? 'mongo';
   }
 
-  /** Every collection that ever left 'mongo', with its mode (absent means 'mongo'). */
+  /**
+   * The mode a call on this collection is ROUTED by right now: the recorded mode, except during the
+   * settle window after a change of the authoritative store, when it is still the previous one
+   * (src/modes/settle.ts).
+   */
+  async routing(collection: string): Promise<CollectionMode> {
+    REGISTRY.get(collection);
+    const { states, readAt } = await this.#states();
+    return routingMode(states.get(collection), this.settleMs, performance.now() - readAt);
+  }
+
+  /** Every collection that ever left 'mongo', with its recorded mode (absent means 'mongo'). */
   async all(): Promise<ReadonlyMap<string, CollectionMode>> {
+    const { states } = await this.#states();
+    return new Map([...states].map(([collection, state]) => [collection, state.mode]));
+  }
+
+  async #states(): Promise<{ states: ReadonlyMap<string, ModeState>; readAt: number }> {
     const snapshot = this.#snapshot;
     if (
       snapshot &&
       snapshot.generation === this.#generation &&
       performance.now() - snapshot.readAt < this.ttlMs
     ) {
-      return snapshot.modes;
+      return snapshot;
     }
     return this.#load();
   }
@@ -111,28 +137,30 @@ export class ModeReader {
     this.#subscriber.disconnect();
   }
 
-  #load(): Promise<ReadonlyMap<string, CollectionMode>> {
+  #load(): Promise<{ states: ReadonlyMap<string, ModeState>; readAt: number }> {
     const generation = this.#generation;
     // Concurrent callers of one generation share one query.
-    if (this.#loading?.generation === generation) return this.#loading.promise;
+    const loading = this.#loading;
+    if (loading?.generation === generation)
+      return loading.promise.then((states) => ({ states, readAt: loading.readAt }));
     const readAt = performance.now();
-    const promise = readAllModes(this.#db)
+    const promise = readModeStates(this.#db)
       .then(
-        (modes) => {
-          if (generation === this.#generation) this.#snapshot = { modes, readAt, generation };
-          return modes;
+        (states) => {
+          if (generation === this.#generation) this.#snapshot = { states, readAt, generation };
+          return states;
         },
         (error: unknown) => {
           const stale = this.#snapshot;
           if (!stale) throw error;
           this.#log?.warn({ err: error }, 'cannot read collection modes; serving the last ones read');
-          return stale.modes;
+          return stale.states;
         },
       )
       .finally(() => {
         if (this.#loading?.promise === promise) this.#loading = undefined;
       });
-    this.#loading = { generation, promise };
-    return promise;
+    this.#loading = { generation, readAt, promise };
+    return promise.then((states) => ({ states, readAt }));
   }
 }

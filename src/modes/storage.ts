@@ -95,6 +95,40 @@ export async function readAllModes(db: Queryable): Promise<Map<string, Collectio
   return new Map(rows.map((row) => [row.collection, row.mode]));
 }
 
+/** A collection's mode with what the settle fence (src/modes/settle.ts) needs to route by it. */
+export interface ModeState {
+  mode: CollectionMode;
+  /** The mode before the last change (its audit row's `from`); null when it never changed. */
+  previous: CollectionMode | null;
+  /** How long ago the last change was made, by Postgres's clock (so every process measures the same age). */
+  ageMs: number;
+}
+
+/**
+ * Every collection's ModeState in one query; collections without a row are absent (they are in
+ * 'mongo'). The previous mode is the newest audit row's `from`: changeMode writes both in one
+ * transaction, so they always agree.
+ */
+export async function readModeStates(db: Db): Promise<Map<string, ModeState>> {
+  const { rows } = await db.$client.query<{
+    collection: string;
+    mode: CollectionMode;
+    previous: CollectionMode | null;
+    age_ms: number;
+  }>(
+    `SELECT m.collection, m.mode, last.from_mode AS previous,
+            (extract(epoch FROM clock_timestamp() - m.changed_at) * 1000)::float8 AS age_ms
+       FROM collection_modes m
+       LEFT JOIN LATERAL (
+         SELECT from_mode FROM collection_mode_changes c
+          WHERE c.collection = m.collection ORDER BY c.id DESC LIMIT 1
+       ) last ON true`,
+  );
+  return new Map(
+    rows.map((row) => [row.collection, { mode: row.mode, previous: row.previous, ageMs: row.age_ms }]),
+  );
+}
+
 export interface HistoryQuery {
   collection?: string;
   /** The newest N changes. @defaultValue 100 */

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type pg from 'pg';
+import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { Db as MongoDb } from 'mongodb';
 import * as schema from '../db/schema/index.js';
@@ -7,37 +7,54 @@ import type { Db } from '../db/client.js';
 import { createPool } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { ModeReader } from '../modes/reader.js';
-import { DualWriteSeam, throughSeam } from './seam/dualWrite.js';
+import { DualWriteSeam } from './seam/dualWrite.js';
+import { PgFirstSeam } from './seam/pgFirst.js';
+import { routed, type Router } from './seam/routed.js';
 import { mongoContext } from './mongo/context.js';
 import { MongoUserRepo } from './mongo/users.js';
+import { DrizzleUserRepo } from './pg/users.js';
 import type { IUserRepo } from './domain/users.js';
 import { MongoAddressRepo } from './mongo/addresses.js';
+import { DrizzleAddressRepo } from './pg/addresses.js';
 import type { IAddressRepo } from './domain/addresses.js';
 import { MongoCategoryRepo } from './mongo/categories.js';
+import { DrizzleCategoryRepo } from './pg/categories.js';
 import type { ICategoryRepo } from './domain/categories.js';
 import { MongoLevelConfigRepo } from './mongo/levelConfigs.js';
+import { DrizzleLevelConfigRepo } from './pg/levelConfigs.js';
 import type { ILevelConfigRepo } from './domain/levelConfigs.js';
 import { MongoConfigSettingRepo } from './mongo/configSettings.js';
+import { DrizzleConfigSettingRepo } from './pg/configSettings.js';
 import type { IConfigSettingRepo } from './domain/configSettings.js';
 import { MongoShopSettingsRepo } from './mongo/shopSettings.js';
+import { DrizzleShopSettingsRepo } from './pg/shopSettings.js';
 import type { IShopSettingsRepo } from './domain/shopSettings.js';
 import { MongoPurchaseRequestRepo } from './mongo/purchaseRequests.js';
+import { DrizzlePurchaseRequestRepo } from './pg/purchaseRequests.js';
 import type { IPurchaseRequestRepo } from './domain/purchaseRequests.js';
 import { MongoSellerOfferRepo } from './mongo/sellerOffers.js';
+import { DrizzleSellerOfferRepo } from './pg/sellerOffers.js';
 import type { ISellerOfferRepo } from './domain/sellerOffers.js';
 import { MongoReviewRepo } from './mongo/reviews.js';
+import { DrizzleReviewRepo } from './pg/reviews.js';
 import type { IReviewRepo } from './domain/reviews.js';
 import { MongoPaymentRepo } from './mongo/payments.js';
+import { DrizzlePaymentRepo } from './pg/payments.js';
 import type { IPaymentRepo } from './domain/payments.js';
 import { MongoLedgerRepo } from './mongo/ledger.js';
+import { DrizzleLedgerRepo } from './pg/ledger.js';
 import type { ILedgerRepo } from './domain/ledger.js';
 import { MongoDerivedDestinationRepo } from './mongo/derivedDestinations.js';
+import { DrizzleDerivedDestinationRepo } from './pg/derivedDestinations.js';
 import type { IDerivedDestinationRepo } from './domain/derivedDestinations.js';
 import { MongoTrezorAccountRepo } from './mongo/trezorAccounts.js';
+import { DrizzleTrezorAccountRepo } from './pg/trezorAccounts.js';
 import type { ITrezorAccountRepo } from './domain/trezorAccounts.js';
 import { MongoPointTransactionRepo } from './mongo/pointTransactions.js';
+import { DrizzlePointTransactionRepo } from './pg/pointTransactions.js';
 import type { IPointTransactionRepo } from './domain/pointTransactions.js';
 import { MongoDisputeRepo } from './mongo/disputes.js';
+import { DrizzleDisputeRepo } from './pg/disputes.js';
 import type { IDisputeRepo } from './domain/disputes.js';
 
 export interface RepositoryOptions {
@@ -56,6 +73,15 @@ export interface RepositoryOptions {
   gapTimeoutMs?: number;
   /** How long a snapshot of the modes is trusted without a change message. @defaultValue 2000 */
   modeTtlMs?: number;
+  /**
+   * How long after a change of the authoritative store (dual ↔ pg) calls keep going to the previous
+   * one, so that every process switches together (src/modes/settle.ts). Must exceed `modeTtlMs` plus the
+   * longest write of either mode, in EVERY process of the application: give them all the same value.
+   * @defaultValue 3 × modeTtlMs + 4000
+   */
+  settleMs?: number;
+  /** How long a pg-mode write waits for MongoDB to take its mirror before it becomes reverse gaps. @defaultValue 2000 */
+  mirrorTimeoutMs?: number;
 }
 
 /** One repository per migrated domain, plus the live modes they route by. */
@@ -83,9 +109,12 @@ export interface Repositories {
 
 /**
  * The library's entry point (plan §1): services call these repositories instead of Mongoose models.
- * Each writes MongoDB, which stays authoritative and answers the caller; a collection whose live mode
- * is past `mongo` then has the written documents followed into Postgres by the dual-write seam
- * (./seam/dualWrite.ts), never on the caller's error path.
+ * Each call goes by its collection's live mode (./seam/routed.ts):
+ * - `mongo`, `dual`: the Mongo repository writes MongoDB, which answers the caller; in `dual` the
+ *   written documents are then followed into Postgres by the dual-write seam (./seam/dualWrite.ts);
+ * - `pg`, `decommissioned`: the Drizzle repository writes Postgres in one transaction, whose commit
+ *   answers the caller; in `pg` the written documents are then mirrored into MongoDB (./seam/pgFirst.ts).
+ * The other store's failure is never the caller's: it becomes a gap, drained later.
  */
 export function createRepositories(options: RepositoryOptions): Repositories {
   const ownsPool = typeof options.pg === 'string';
@@ -93,45 +122,143 @@ export function createRepositories(options: RepositoryOptions): Repositories {
     typeof options.pg === 'string'
       ? createPool({ url: options.pg, applicationName: 'strangler-repositories' })
       : options.pg;
-  const db = drizzle(pool, { schema }) as Db;
+  const control = controlPool(options.pg);
   const modes = new ModeReader({
-    db,
+    db: drizzle(control, { schema }) as Db,
     redisUrl: options.redisUrl,
     prefix: options.queuePrefix ?? 'strangler',
     ttlMs: options.modeTtlMs,
+    settleMs: options.settleMs,
     log: options.log,
   });
   // The driver database under the application's connection: the sync reads documents back through it.
   const mongo = options.mongoose.getClient().db(options.mongoose.name) as unknown as MongoDb;
-  const seam = new DualWriteSeam({
-    pool,
-    mongo,
+  const router: Router = {
     modes,
-    log: options.log?.child({ component: 'dual-write' }),
-    syncTimeoutMs: options.syncTimeoutMs,
-    gapTimeoutMs: options.gapTimeoutMs,
-  });
+    mongoFirst: new DualWriteSeam({
+      pool,
+      mongo,
+      modes,
+      log: options.log?.child({ component: 'dual-write' }),
+      syncTimeoutMs: options.syncTimeoutMs,
+      gapTimeoutMs: options.gapTimeoutMs,
+    }),
+    pgFirst: new PgFirstSeam({
+      pool,
+      gapPool: control,
+      mongo,
+      modes,
+      log: options.log?.child({ component: 'pg-first' }),
+      mirrorTimeoutMs: options.mirrorTimeoutMs,
+      gapTimeoutMs: options.gapTimeoutMs,
+    }),
+  };
   const ctx = mongoContext(options.mongoose);
+  const pgCtx = { pool };
   return {
-    users: throughSeam(new MongoUserRepo(ctx), seam),
-    addresses: throughSeam(new MongoAddressRepo(ctx), seam),
-    categories: throughSeam(new MongoCategoryRepo(ctx), seam),
-    levelConfigs: throughSeam(new MongoLevelConfigRepo(ctx), seam),
-    configSettings: throughSeam(new MongoConfigSettingRepo(ctx), seam),
-    shopSettings: throughSeam(new MongoShopSettingsRepo(ctx), seam),
-    purchaseRequests: throughSeam(new MongoPurchaseRequestRepo(ctx), seam),
-    sellerOffers: throughSeam(new MongoSellerOfferRepo(ctx), seam),
-    reviews: throughSeam(new MongoReviewRepo(ctx), seam),
-    payments: throughSeam(new MongoPaymentRepo(ctx), seam),
-    ledger: throughSeam(new MongoLedgerRepo(ctx), seam),
-    derivedDestinations: throughSeam(new MongoDerivedDestinationRepo(ctx), seam),
-    trezorAccounts: throughSeam(new MongoTrezorAccountRepo(ctx), seam),
-    pointTransactions: throughSeam(new MongoPointTransactionRepo(ctx), seam),
-    disputes: throughSeam(new MongoDisputeRepo(ctx), seam),
+    users: routed<IUserRepo>('users', new MongoUserRepo(ctx), new DrizzleUserRepo(pgCtx), router),
+    addresses: routed<IAddressRepo>(
+      'addresses',
+      new MongoAddressRepo(ctx),
+      new DrizzleAddressRepo(pgCtx),
+      router,
+    ),
+    categories: routed<ICategoryRepo>(
+      'categories',
+      new MongoCategoryRepo(ctx),
+      new DrizzleCategoryRepo(pgCtx),
+      router,
+    ),
+    levelConfigs: routed<ILevelConfigRepo>(
+      'levelconfigs',
+      new MongoLevelConfigRepo(ctx),
+      new DrizzleLevelConfigRepo(pgCtx),
+      router,
+    ),
+    configSettings: routed<IConfigSettingRepo>(
+      'configsettings',
+      new MongoConfigSettingRepo(ctx),
+      new DrizzleConfigSettingRepo(pgCtx),
+      router,
+    ),
+    shopSettings: routed<IShopSettingsRepo>(
+      'shopsettings',
+      new MongoShopSettingsRepo(ctx),
+      new DrizzleShopSettingsRepo(pgCtx),
+      router,
+    ),
+    purchaseRequests: routed<IPurchaseRequestRepo>(
+      'purchaserequests',
+      new MongoPurchaseRequestRepo(ctx),
+      new DrizzlePurchaseRequestRepo(pgCtx),
+      router,
+    ),
+    sellerOffers: routed<ISellerOfferRepo>(
+      'selleroffers',
+      new MongoSellerOfferRepo(ctx),
+      new DrizzleSellerOfferRepo(pgCtx),
+      router,
+    ),
+    reviews: routed<IReviewRepo>('reviews', new MongoReviewRepo(ctx), new DrizzleReviewRepo(pgCtx), router),
+    payments: routed<IPaymentRepo>(
+      'payments',
+      new MongoPaymentRepo(ctx),
+      new DrizzlePaymentRepo(pgCtx),
+      router,
+    ),
+    ledger: routed<ILedgerRepo>(
+      'fundsledgerentries',
+      new MongoLedgerRepo(ctx),
+      new DrizzleLedgerRepo(pgCtx),
+      router,
+    ),
+    derivedDestinations: routed<IDerivedDestinationRepo>(
+      'deriveddestinations',
+      new MongoDerivedDestinationRepo(ctx),
+      new DrizzleDerivedDestinationRepo(pgCtx),
+      router,
+    ),
+    trezorAccounts: routed<ITrezorAccountRepo>(
+      'trezoraccounts',
+      new MongoTrezorAccountRepo(ctx),
+      new DrizzleTrezorAccountRepo(pgCtx),
+      router,
+    ),
+    pointTransactions: routed<IPointTransactionRepo>(
+      'pointtransactions',
+      new MongoPointTransactionRepo(ctx),
+      new DrizzlePointTransactionRepo(pgCtx),
+      router,
+    ),
+    disputes: routed<IDisputeRepo>(
+      'disputes',
+      new MongoDisputeRepo(ctx),
+      new DrizzleDisputeRepo(pgCtx),
+      router,
+    ),
     modes,
     async close() {
       await modes.close();
+      await control.end();
       if (ownsPool) await pool.end();
     },
   };
+}
+
+/**
+ * Two connections of the repositories' own, beside the data pool, for the mode lookups and the reverse
+ * gaps. A pg-mode call holds its documents' locks from its commit until MongoDB has answered its mirror
+ * (./seam/pgFirst.ts); meanwhile other calls on the same hot document wait for that lock, each holding
+ * a data-pool client. Were the holder to need a data-pool client for a mode lookup or a gap row, it
+ * would wait for them while they wait for it. These never queue behind a data write.
+ */
+function controlPool(target: RepositoryOptions['pg']): pg.Pool {
+  if (typeof target === 'string')
+    return createPool({ url: target, max: 2, applicationName: 'strangler-repositories-control' });
+  // The application's pool: the same server and credentials (pg-pool keeps its config as `options`).
+  const { options } = target as unknown as { options: pg.PoolConfig };
+  const control = new pg.Pool({ ...options, max: 2, application_name: 'strangler-repositories-control' });
+  control.on('error', () => undefined);
+  control.on('connect', (client) => client.on('error', () => undefined));
+  return control;
 }

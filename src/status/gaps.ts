@@ -1,10 +1,14 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { dualwriteGaps } from '../db/schema/dualwriteGaps.js';
+import { dualwriteGaps, gapDirection } from '../db/schema/dualwriteGaps.js';
 import type { CountsByCollection } from './counts.js';
 
 export const GAP_STATUSES = ['open', 'resolved', 'dead'] as const;
 export type GapStatus = (typeof GAP_STATUSES)[number];
+
+/** forward: MongoDB has the write, Postgres not (dual mode); reverse: the other way (pg mode). */
+export const GAP_DIRECTIONS = gapDirection.enumValues;
+export type GapDirection = (typeof GAP_DIRECTIONS)[number];
 
 export interface GapRow {
   id: number;
@@ -13,7 +17,7 @@ export interface GapRow {
   /** The `_id` as canonical Extended JSON: `{"$oid":…}` for an ObjectId, `"…"` for a string. */
   idJson: string | null;
   op: 'upsert' | 'delete';
-  direction: 'forward' | 'reverse';
+  direction: GapDirection;
   status: GapStatus;
   attempts: number;
   lastError: string | null;
@@ -27,6 +31,8 @@ export interface GapFilter {
   /** @defaultValue ['open'] */
   statuses?: readonly GapStatus[];
   collection?: string;
+  /** @defaultValue both */
+  direction?: GapDirection;
   /** @defaultValue 100 */
   limit?: number;
 }
@@ -34,10 +40,11 @@ export interface GapFilter {
 /** Gaps of the given statuses, next due first (dead ones by age), plus how many match in all. */
 export async function listGaps(db: Db, filter: GapFilter = {}): Promise<{ total: number; gaps: GapRow[] }> {
   const g = dualwriteGaps;
-  const { statuses = ['open'], collection, limit = 100 } = filter;
+  const { statuses = ['open'], collection, direction, limit = 100 } = filter;
   const where = and(
     inArray(g.status, [...statuses]),
     collection === undefined ? undefined : eq(g.collection, collection),
+    direction === undefined ? undefined : eq(g.direction, direction),
   );
   const [gaps, totals] = await Promise.all([
     db
@@ -70,33 +77,47 @@ export async function listGaps(db: Db, filter: GapFilter = {}): Promise<{ total:
   return { total: totals[0]?.n ?? 0, gaps };
 }
 
-/** Open and dead gaps of one collection in one direction. */
-export interface GapGroup {
-  collection: string;
-  direction: 'forward' | 'reverse';
+/** Open and dead gaps, and the age of the oldest open one. */
+export interface GapTotals {
   open: number;
   dead: number;
   /** Seconds since the oldest open gap's first failure; null when none is open. */
   oldestOpenAgeSeconds: number | null;
 }
 
-export interface GapSummary {
-  open: number;
-  dead: number;
-  oldestOpenAgeSeconds: number | null;
+/** Open and dead gaps of one collection in one direction. */
+export interface GapGroup extends GapTotals {
+  collection: string;
+  direction: GapDirection;
+}
+
+export interface GapSummary extends GapTotals {
   byCollection: GapGroup[];
+  /**
+   * The totals of each direction apart, both always present: a forward gap waits on Postgres, a reverse
+   * one on MongoDB, and a pile-up of either says which store is behind.
+   */
+  byDirection: Record<GapDirection, GapTotals>;
 }
 
 /**
  * Open and dead gaps per collection and direction, with the age of the oldest open one: one query,
  * over unresolved rows only (resolved gaps are history and may be many).
  */
-export async function summarizeGaps(db: Db, filter: { collection?: string } = {}): Promise<GapSummary> {
-  const byCollection: SQL =
-    filter.collection === undefined ? sql`` : sql`AND collection = ${filter.collection}`;
+export async function summarizeGaps(
+  db: Db,
+  filter: { collection?: string; direction?: GapDirection } = {},
+): Promise<GapSummary> {
+  const byCollection: SQL = sql.join(
+    [
+      filter.collection === undefined ? undefined : sql`AND collection = ${filter.collection}`,
+      filter.direction === undefined ? undefined : sql`AND direction = ${filter.direction}`,
+    ].filter((part) => part !== undefined),
+    sql` `,
+  );
   const { rows } = await db.execute<{
     collection: string;
-    direction: 'forward' | 'reverse';
+    direction: GapDirection;
     open: string;
     dead: string;
     oldest: string | null;
@@ -116,12 +137,22 @@ export async function summarizeGaps(db: Db, filter: { collection?: string } = {}
     dead: Number(row.dead),
     oldestOpenAgeSeconds: row.oldest === null ? null : Math.max(0, Math.round(Number(row.oldest))),
   }));
+  return {
+    ...totalsOf(groups),
+    byCollection: groups,
+    byDirection: {
+      forward: totalsOf(groups.filter((g) => g.direction === 'forward')),
+      reverse: totalsOf(groups.filter((g) => g.direction === 'reverse')),
+    },
+  };
+}
+
+function totalsOf(groups: readonly GapGroup[]): GapTotals {
   const ages = groups.flatMap((g) => (g.oldestOpenAgeSeconds === null ? [] : [g.oldestOpenAgeSeconds]));
   return {
     open: groups.reduce((n, g) => n + g.open, 0),
     dead: groups.reduce((n, g) => n + g.dead, 0),
     oldestOpenAgeSeconds: ages.length > 0 ? Math.max(...ages) : null,
-    byCollection: groups,
   };
 }
 

@@ -1,6 +1,12 @@
 import type pg from 'pg';
+import type { SweepDirection } from '../db/schema/sweep.js';
 
-/** The counts of one collection's sweep, as the checkpoint row keeps the last one. */
+export type { SweepDirection };
+
+/**
+ * The counts of one collection's sweep, as the checkpoint row keeps the last one. The reverse sweep
+ * keeps its own counts in the same columns (src/sweep/reverseSweep.ts reverseCounts).
+ */
 export interface SweepCounts {
   /** `_id`s read from MongoDB (documents changed since the checkpoint, less the overlap). */
   scanned: number;
@@ -18,14 +24,18 @@ export async function postgresNow(pool: pg.Pool | pg.ClientBase): Promise<Date> 
   return rows[0]!.now;
 }
 
-/** The instant the last completed sweep of the collection covered up to, or null before the first. */
+/**
+ * The instant the last completed sweep of the collection in that direction covered up to, or null
+ * before the first. @defaultValue direction 'forward'
+ */
 export async function readCheckpoint(
   pool: pg.Pool | pg.ClientBase,
   collection: string,
+  direction: SweepDirection = 'forward',
 ): Promise<Date | null> {
   const { rows } = await pool.query<{ swept_to: Date }>(
-    `SELECT swept_to FROM sweep_checkpoints WHERE collection = $1`,
-    [collection],
+    `SELECT swept_to FROM sweep_checkpoints WHERE collection = $1 AND direction = $2`,
+    [collection, direction],
   );
   return rows[0]?.swept_to ?? null;
 }
@@ -67,15 +77,45 @@ export async function saveCheckpoint(
   collection: string,
   sweptTo: Date,
   counts: SweepCounts,
+  direction: SweepDirection = 'forward',
 ): Promise<void> {
   await pool.query(
-    `INSERT INTO sweep_checkpoints AS c (collection, swept_to, last_run_at, scanned, synced, rejected, departed)
-     VALUES ($1, $2, clock_timestamp(), $3, $4, $5, $6)
-     ON CONFLICT (collection) DO UPDATE SET
+    `INSERT INTO sweep_checkpoints AS c
+       (collection, direction, swept_to, last_run_at, scanned, synced, rejected, departed)
+     VALUES ($1, $7, $2, clock_timestamp(), $3, $4, $5, $6)
+     ON CONFLICT (collection, direction) DO UPDATE SET
        swept_to = GREATEST(c.swept_to, EXCLUDED.swept_to),
        last_run_at = EXCLUDED.last_run_at,
        scanned = EXCLUDED.scanned, synced = EXCLUDED.synced,
        rejected = EXCLUDED.rejected, departed = EXCLUDED.departed`,
-    [collection, sweptTo, counts.scanned, counts.synced, counts.rejected, counts.departed],
+    [collection, sweptTo, counts.scanned, counts.synced, counts.rejected, counts.departed, direction],
   );
+}
+
+/**
+ * Where the first reverse sweep of a collection starts: the first time its mode entered `pg` (before
+ * that MongoDB was authoritative and every Postgres write followed a MongoDB one, so nothing was
+ * Postgres-only). The FIRST entry, for the reason firstSweepStart gives: after pg → dual → pg the
+ * checkpoint kept from the first stay covers the rest. A collection moved without an audit row falls
+ * back to when its mode row last changed. Null: the collection never entered `pg`.
+ */
+export async function firstReverseSweepStart(
+  pool: pg.Pool | pg.ClientBase,
+  collection: string,
+): Promise<Date | null> {
+  const { rows } = await pool.query<{
+    entered_pg: Date | null;
+    mode_changed: Date | null;
+    mode: string | null;
+  }>(
+    `SELECT (SELECT min(changed_at) FROM collection_mode_changes
+              WHERE collection = $1 AND to_mode = 'pg') AS entered_pg,
+            m.changed_at AS mode_changed, m.mode
+       FROM (SELECT 1) one LEFT JOIN collection_modes m ON m.collection = $1`,
+    [collection],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (row.entered_pg) return row.entered_pg;
+  return row.mode === 'pg' ? row.mode_changed : null;
 }

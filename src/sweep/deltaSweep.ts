@@ -4,7 +4,7 @@ import { REGISTRY } from '../collections/registry.js';
 import { recordGap } from '../gaps/record.js';
 import { isStoreUnavailable } from '../gaps/unavailable.js';
 import type { Logger } from '../logger.js';
-import type { CollectionMode } from '../modes/machine.js';
+import { assertNever, type CollectionMode } from '../modes/machine.js';
 import { syncDocuments } from '../sync/syncDocuments.js';
 import {
   firstSweepStart,
@@ -14,6 +14,7 @@ import {
   type SweepCounts,
 } from './checkpoints.js';
 import { changedSince, clockOf, type SweepClock } from './clock.js';
+import { readMode, readModes } from './modes.js';
 import { sweepOptions, type SweepOptions } from './options.js';
 
 /**
@@ -37,10 +38,11 @@ import { sweepOptions, type SweepOptions } from './options.js';
  * updatedAt-clock one wants an index on `updatedAt` (the sweep creates none on the source), or each
  * sweep scans the collection.
  *
- * `pg` and `decommissioned` collections are swept like `dual` ones, as the seam serves them today
- * (src/repositories/seam/dualWrite.ts: MongoDB stays authoritative until the Drizzle repositories
- * exist). When pg mode makes Postgres authoritative, this must stop for those modes: reading MongoDB
- * into Postgres would then overwrite the newer side with the mirror.
+ * Only `dual` collections are swept. In `pg` and `decommissioned` mode Postgres is authoritative:
+ * MongoDB is at best its mirror, and reading it into Postgres would overwrite the newer side with the
+ * older one. The reverse sweep (src/sweep/reverseSweep.ts) is pg mode's backstop. The forward
+ * checkpoint of a collection in `pg` stays where it was, so after a rollback to `dual` the next sweep
+ * reads what MongoDB received meanwhile (the mirror's writes, which sync to what Postgres has).
  */
 export interface SweepContext {
   pool: pg.Pool;
@@ -50,11 +52,12 @@ export interface SweepContext {
 
 export interface CollectionSweep extends SweepCounts {
   collection: string;
+  direction: 'forward';
   mode: CollectionMode;
   clock: SweepClock;
   /**
-   * swept: read and synced, checkpoint moved to `to`. skipped: not swept (its mode is `mongo`, it never
-   * left `mongo`, or another sweep holds it right now). failed: `error` says why; checkpoint unchanged,
+   * swept: read and synced, checkpoint moved to `to`. skipped: not swept (its mode is not `dual`, it
+   * never left `mongo`, or another sweep holds it right now). failed: `error` says why; checkpoint unchanged,
    * so the next sweep reads the same window again.
    */
   status: 'swept' | 'skipped' | 'failed';
@@ -99,7 +102,7 @@ export interface SweepCollectionOptions extends Partial<SweepOptions> {
 }
 
 /**
- * One sweep round: every asked-for collection whose mode is past `mongo`, parents first, all with ONE
+ * One sweep round: every asked-for collection in `dual` mode, parents first, all with ONE
  * new checkpoint taken before the first read. Parents first and one instant together mean that a child
  * swept before its parent reached Postgres (an orphan reject) is read again next round, after that
  * parent: both were written after the instant, so both are inside the next window.
@@ -160,9 +163,19 @@ export async function sweepCollection(
 ): Promise<CollectionSweep> {
   REGISTRY.get(collection); // UnknownCollectionError
   const options = sweepOptions({ overlapMs: input.overlapMs, batchSize: input.batchSize });
-  const mode = input.mode ?? (await readModes(ctx.pool, collection)).get(collection) ?? 'mongo';
+  const mode = input.mode ?? (await readMode(ctx.pool, collection));
   const result = emptySweep(collection, mode);
-  if (mode === 'mongo') return { ...result, reason: 'mode is mongo: the seam does not follow it' };
+  switch (mode) {
+    case 'dual':
+      break;
+    case 'mongo':
+      return { ...result, reason: 'mode is mongo: the seam does not follow it' };
+    case 'pg':
+    case 'decommissioned':
+      return { ...result, reason: `mode is ${mode}: Postgres is authoritative (the reverse sweep's side)` };
+    default:
+      return assertNever(mode, 'collection mode');
+  }
 
   const lock = await ctx.pool.connect();
   try {
@@ -271,17 +284,10 @@ function add(into: SweepCounts, outcome: { migrated: number; rejected: number; d
   into.departed += outcome.departed;
 }
 
-async function readModes(pool: pg.Pool, collection?: string): Promise<Map<string, CollectionMode>> {
-  const { rows } = await pool.query<{ collection: string; mode: CollectionMode }>(
-    `SELECT collection, mode FROM collection_modes WHERE $1::text IS NULL OR collection = $1`,
-    [collection ?? null],
-  );
-  return new Map(rows.map((r) => [r.collection, r.mode]));
-}
-
 function emptySweep(collection: string, mode: CollectionMode): CollectionSweep {
   return {
     collection,
+    direction: 'forward',
     mode,
     clock: clockOf(collection),
     status: 'skipped',

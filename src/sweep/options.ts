@@ -8,13 +8,26 @@ export interface SweepOptions {
    * identical document writes nothing). @defaultValue 60000
    */
   overlapMs: number;
-  /** `_id`s synced per syncDocuments call (one Postgres transaction). @defaultValue 1000 */
+  /**
+   * `_id`s synced per syncDocuments call (one Postgres transaction); reverse: per mirrorDocuments call.
+   * @defaultValue 1000 (reverse: 500)
+   */
   batchSize: number;
 }
 
 export const SWEEP_DEFAULTS = { overlapMs: 60_000, batchSize: 1_000 } as const satisfies SweepOptions;
 
-/** What a sweep job (src/jobs/sweep/sweep.ts) may carry; anything left out takes its default. */
+/**
+ * The reverse sweep's (src/sweep/reverseSweep.ts): the same overlap, for transactions in flight when
+ * the checkpoint is taken (Postgres stamps a row when its statement runs, not when it commits), and
+ * smaller batches: a mirrorDocuments call holds its documents' locks until MongoDB has answered.
+ */
+export const REVERSE_SWEEP_DEFAULTS = { overlapMs: 60_000, batchSize: 500 } as const satisfies SweepOptions;
+
+/**
+ * What a sweep job (src/jobs/sweep/sweep.ts) may carry; anything left out takes its default. Given
+ * values apply to both directions.
+ */
 export const sweepOptionsSchema = z.strictObject({
   collections: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]).optional(),
   overlapMs: z.int().min(0).optional(),
@@ -23,7 +36,10 @@ export const sweepOptionsSchema = z.strictObject({
 
 export type SweepOptionsInput = z.output<typeof sweepOptionsSchema>;
 
-export function sweepOptions(input: Partial<SweepOptions> = {}): SweepOptions {
+export function sweepOptions(
+  input: Partial<SweepOptions> = {},
+  defaults: SweepOptions = SWEEP_DEFAULTS,
+): SweepOptions {
   const defined = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-  return { ...SWEEP_DEFAULTS, ...defined };
+  return { ...defaults, ...defined };
 }

@@ -13,12 +13,37 @@ export async function lockDocuments(
   collection: string,
   ids: readonly unknown[],
 ): Promise<void> {
+  await client.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`,
+    [lockKeys(collection, ids)],
+  );
+}
+
+/**
+ * The same locks, SESSION-scoped: they outlive the transaction and hold until releaseHeldDocuments (or
+ * the connection ends). The pg-mode seam takes them just before COMMIT, on keys its transaction already
+ * holds (so at once), to keep every other sync of those documents out until its mirror has written
+ * MongoDB (src/repositories/seam/pgFirst.ts).
+ */
+export async function holdDocuments(
+  client: pg.ClientBase,
+  collection: string,
+  ids: readonly unknown[],
+): Promise<void> {
+  await client.query(
+    `SELECT pg_advisory_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`,
+    [lockKeys(collection, ids)],
+  );
+}
+
+/** Releases every session-scoped advisory lock the client holds (holdDocuments). */
+export async function releaseHeldDocuments(client: pg.ClientBase): Promise<void> {
+  await client.query('SELECT pg_advisory_unlock_all()');
+}
+
+function lockKeys(collection: string, ids: readonly unknown[]): string[] {
   const keys = [
     ...new Set(ids.map((id) => `${collection}|${EJSON.stringify({ v: id }, { relaxed: false })}`)),
   ];
-  keys.sort();
-  await client.query(
-    `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n`,
-    [keys],
-  );
+  return keys.sort();
 }

@@ -4,7 +4,11 @@ import { drainGaps } from '../../src/gaps/drain.js';
 import { gapDrainJob } from '../../src/jobs/gaps/drain.js';
 import { createLogger } from '../../src/logger.js';
 import { drainReverseGaps } from '../../src/mirror/drainReverse.js';
-import { followMirror } from '../../src/mirror/followMirror.js';
+import {
+  followMirror,
+  type MirrorFollowOptions,
+  type MirroredDocument,
+} from '../../src/mirror/followMirror.js';
 import { seedDatabase } from '../../src/synthetic/seed.js';
 import type { WorkerDeps } from '../../src/workers/deps.js';
 import { copyCollections, expectStoresAgree } from '../support/agreement.js';
@@ -58,6 +62,14 @@ describe('reverse gaps: a MongoDB mirror that fails is recorded and drained late
     await mongo?.stop();
   });
 
+  /** One collection's mirror on a client of its own, released once the mirror lets go of it. */
+  const follow = async (options: MirrorFollowOptions, collection: string, documents: MirroredDocument[]) => {
+    const client = await pool().connect();
+    const { report, settled } = followMirror(options, client, [{ collection, documents }]);
+    void settled.then(() => client.release());
+    return report;
+  };
+
   const reverseGaps = async () =>
     (
       await pool().query<{ collection: string; id: string; status: string; op: string; last_error: string }>(
@@ -86,11 +98,11 @@ describe('reverse gaps: a MongoDB mirror that fails is recorded and drained late
 
     await proxy.cut();
     let started = Date.now();
-    const addressReport = await followMirror({ pool: pool(), mongo: mirrorDb, log }, 'addresses', [
+    const addressReport = await follow({ pool: pool(), mongo: mirrorDb, log }, 'addresses', [
       ...cities.map((id) => ({ id })),
       { id: removed, op: 'delete' as const },
     ]);
-    const paymentReport = await followMirror({ pool: pool(), mongo: mirrorDb, log }, 'payments', [
+    const paymentReport = await follow({ pool: pool(), mongo: mirrorDb, log }, 'payments', [
       ...amounts.map((id) => ({ id })),
     ]);
     const cutMs = Date.now() - started;
@@ -103,9 +115,7 @@ describe('reverse gaps: a MongoDB mirror that fails is recorded and drained late
     const hung = await changeRows('addresses', `city = 'Hung ' || legacy_object_id`, 1, 20);
     started = Date.now();
     expect(
-      await followMirror({ pool: pool(), mongo: mirrorDb, mirrorTimeoutMs: 300 }, 'addresses', [
-        { id: hung[0] },
-      ]),
+      await follow({ pool: pool(), mongo: mirrorDb, mirrorTimeoutMs: 300 }, 'addresses', [{ id: hung[0] }]),
     ).toEqual({ mirrored: 0, gaps: 1, unrecorded: 0 });
     expect(Date.now() - started).toBeLessThan(300 + 1_500);
 

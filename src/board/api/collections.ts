@@ -27,7 +27,7 @@ export const setModeBody = z
 const historyQuery = z.object({ limit: limitParam(100, 1000) });
 
 export interface CollectionsRouterOptions {
-  /** Where mode changes get their gates. @defaultValue evaluateGates (src/modes/gates.ts) */
+  /** Where mode changes get their gates. @defaultValue gapGates(db) (src/modes/gates.ts) */
   gates?: GateProvider;
 }
 

@@ -1,25 +1,46 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Db as MongoDb } from 'mongodb';
 import { loadConfig, type Config } from '../../config/env.js';
+import { CliError } from '../errors.js';
 import { checkPostgres } from '../preflight.js';
 import { parsePositiveInt } from './options.js';
+
+type Direction = 'forward' | 'reverse';
 
 interface GapsOptions {
   json?: boolean;
   retryDead?: boolean;
   collection?: string;
+  direction?: Direction;
   limit: number;
+}
+
+/** Checked by commander before anything connects, so a typo is one usage line. */
+function parseDirection(value: string): Direction {
+  if (value === 'forward' || value === 'reverse') return value;
+  throw new InvalidArgumentError('--direction must be forward or reverse');
 }
 
 export function registerGaps(program: Command): void {
   program
     .command('gaps')
     .description('dual-write gaps: open and dead per collection, oldest age, and the gaps themselves')
-    .option('--json', 'print one JSON object {"open","dead","oldestOpenAgeSeconds","byCollection","gaps",…}')
+    .option(
+      '--json',
+      'print one JSON object {"open","dead","oldestOpenAgeSeconds","byCollection","byDirection":{"forward","reverse"},"gaps",…}',
+    )
     .option('--retry-dead', 'reopen dead gaps (attempts reset) so the drain tries them again')
     .option('--collection <name>', 'only this Mongo collection')
+    .option(
+      '--direction <forward|reverse>',
+      'only gaps of this direction (forward: Postgres is behind; reverse: MongoDB is behind)',
+      parseDirection,
+    )
     .option('--limit <n>', 'list at most N gaps', parsePositiveInt('--limit'), 50)
     .action(async (options: GapsOptions) => {
+      // reopenDeadGaps (src/gaps/sql) filters by collection only: refused rather than silently widened.
+      if (options.retryDead && options.direction)
+        throw new CliError('--retry-dead reopens dead gaps of both directions: leave out --direction', 2);
       const config = loadConfig();
       // Gaps live in Postgres; MongoDB is asked only how many records wait in the fallback store.
       await checkPostgres(config.PG_URL);
@@ -35,9 +56,10 @@ export function registerGaps(program: Command): void {
           return;
         }
         const { listGaps, summarizeGaps } = await import('../../status/gaps.js');
+        const { collection, direction } = options;
         const [summary, list, pendingInFallback] = await Promise.all([
-          summarizeGaps(db, { collection: options.collection }),
-          listGaps(db, { statuses: ['open', 'dead'], collection: options.collection, limit: options.limit }),
+          summarizeGaps(db, { collection, direction }),
+          listGaps(db, { statuses: ['open', 'dead'], collection, direction, limit: options.limit }),
           countFallback(config, options.collection),
         ]);
         if (options.json) {
@@ -61,10 +83,11 @@ export function registerGaps(program: Command): void {
           process.stdout.write(
             '\n' +
               formatTable(
-                ['ID', 'COLLECTION', '_ID', 'STATUS', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
+                ['ID', 'COLLECTION', 'DIRECTION', '_ID', 'STATUS', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
                 list.gaps.map((g) => [
                   g.id,
                   g.collection,
+                  g.direction,
                   g.idJson ?? g.legacyId,
                   g.status,
                   g.attempts,
@@ -72,6 +95,17 @@ export function registerGaps(program: Command): void {
                   g.lastError,
                 ]),
               ),
+          );
+        }
+        // One totals line per direction (the one asked for, with --direction), then the overall one.
+        for (const way of direction === undefined ? (['forward', 'reverse'] as const) : [direction]) {
+          const totals = summary.byDirection[way];
+          process.stderr.write(
+            `${way}: ${totals.open} open, ${totals.dead} dead` +
+              (totals.oldestOpenAgeSeconds === null
+                ? ''
+                : `, oldest open ${formatAge(totals.oldestOpenAgeSeconds)}`) +
+              '\n',
           );
         }
         process.stderr.write(

@@ -1,3 +1,4 @@
+import { BSON } from 'bson';
 import type pg from 'pg';
 import { REGISTRY } from '../../collections/registry.js';
 import type { LegacyId } from '../../db/ids.js';
@@ -25,7 +26,7 @@ export async function readDomainObjects<T extends DomainObject>(
   for (const legacyId of legacyIds) {
     const one = stored.documents.get(legacyId);
     if (!one || one.tombstoned) continue;
-    out.push(toDomain<T>(spec.unmap(one, stored.legacyIdOf), privateFields));
+    out.push(toDomain<T>(asDriverReads(spec.unmap(one, stored.legacyIdOf)), privateFields));
   }
   return out;
 }
@@ -39,4 +40,13 @@ export async function readDomainObject<T extends DomainObject>(
 ): Promise<T | null> {
   const [found] = await readDomainObjects<T>(client, collection, [legacyId], privateFields);
   return found ?? null;
+}
+
+/**
+ * The unmapped document as the driver hands a lean read back: legacy_extra is canonical EJSON, so its
+ * numbers unmap as BSON Int32/Double/Long (kept so a mirror writes MongoDB the same types), where a Mongo
+ * repository's read has them promoted to JS numbers. A BSON round trip promotes exactly as the driver does.
+ */
+function asDriverReads(document: Record<string, unknown>): Record<string, unknown> {
+  return BSON.deserialize(BSON.serialize(document, { ignoreUndefined: true }));
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 
@@ -5,6 +6,32 @@ import type pg from 'pg';
 export interface WriteTransaction {
   client: pg.PoolClient;
   db: NodePgDatabase;
+}
+
+/**
+ * What runs around the COMMIT of every write transaction of one repository call, when a seam set one
+ * (src/repositories/seam/pgFirst.ts mirrors into MongoDB this way).
+ */
+export interface CommitFollower {
+  /** Inside the transaction, its writes done, just before COMMIT. A throw rolls the transaction back. */
+  beforeCommit(client: pg.PoolClient): Promise<void>;
+  /**
+   * After COMMIT. From here the follower owns the client and calls `release` when it is done with it,
+   * which may be after this resolves. Must not throw: the transaction is committed.
+   */
+  afterCommit(client: pg.PoolClient, release: (error?: Error) => void): Promise<void>;
+  /**
+   * After a ROLLBACK, before the client is released or the transaction retried. `commitFailed`: it was
+   * the COMMIT that failed (a lost connection), so whether the transaction committed is unknown.
+   */
+  afterRollback(client: pg.PoolClient, commitFailed: boolean): Promise<void>;
+}
+
+const followers = new AsyncLocalStorage<CommitFollower>();
+
+/** Runs `call` with `follower` around each write transaction it commits. */
+export function withCommitFollower<T>(follower: CommitFollower, call: () => Promise<T>): Promise<T> {
+  return followers.run(follower, call);
 }
 
 /** SQLSTATEs after which the whole transaction may simply run again: nothing of it was committed. */
@@ -22,18 +49,26 @@ export async function inWriteTransaction<T>(
   pool: pg.Pool,
   fn: (tx: WriteTransaction) => Promise<T>,
 ): Promise<T> {
+  const follower = followers.getStore();
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
+    let value: T;
+    let committing = false;
     try {
       await client.query('BEGIN');
-      const value = await fn({ client, db: drizzle(client) });
+      value = await fn({ client, db: drizzle(client) });
+      await follower?.beforeCommit(client);
+      committing = true;
       await client.query('COMMIT');
-      return value;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (attempt >= ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
-    } finally {
+      await follower?.afterRollback(client, committing).catch(() => undefined);
       client.release();
+      if (attempt >= ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+      continue;
     }
+    if (follower) await follower.afterCommit(client, (releaseError) => client.release(releaseError));
+    else client.release();
+    return value;
   }
 }

@@ -55,8 +55,9 @@ const TIMED_OUT = Symbol('timed out');
  * refused for a missing parent. Answering first would let the payment's sync overtake the user's. The
  * price is the sync's latency on each write (`npm run bench -- --dual-write`).
  *
- * Until the Drizzle repositories exist (the pg-mode issue), `pg` and `decommissioned` collections are
- * served like `dual`: MongoDB stays authoritative, Postgres follows it, nothing is lost by the flag.
+ * Calls of a collection routed to Postgres (`pg`, `decommissioned`) never come here (./routed.ts); a
+ * Mongo-first call's side effect on such a collection is still followed, under the same locks as the
+ * pg-mode mirror (./pgFirst.ts), so the last to take a document's lock leaves both stores agreeing.
  */
 export class DualWriteSeam {
   readonly #options: Required<Omit<DualWriteOptions, 'log'>> & { log: Logger | undefined };
@@ -163,19 +164,4 @@ export class DualWriteSeam {
       'dual write became gaps',
     );
   }
-}
-
-/**
- * A repository whose every method runs through the seam. Reads log no writes and cost nothing more;
- * writes are followed into Postgres as the seam's modes say.
- */
-export function throughSeam<T extends object>(repository: T, seam: DualWriteSeam): T {
-  return new Proxy(repository, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        seam.run(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-    },
-  });
 }

@@ -34,6 +34,13 @@ export class WriteLog {
     return [...(this.#byCollection.get(collection)?.values() ?? [])];
   }
 
+  /** Every document noted so far, and forgets them (the pg-mode seam mirrors per committed transaction). */
+  take(): WrittenDocument[] {
+    const documents = [...this.#byCollection.values()].flatMap((ofCollection) => [...ofCollection.values()]);
+    this.#byCollection.clear();
+    return documents;
+  }
+
   get size(): number {
     let size = 0;
     for (const ofCollection of this.#byCollection.values()) size += ofCollection.size;
@@ -60,8 +67,8 @@ export function noteWrite(collection: string, id: unknown, op: GapOp = 'upsert')
  */
 export async function withWriteLog<T>(
   call: () => Promise<T>,
+  log = new WriteLog(),
 ): Promise<{ log: WriteLog; outcome: { ok: true; value: T } | { ok: false; error: unknown } }> {
-  const log = new WriteLog();
   try {
     const value = await current.run(log, call);
     return { log, outcome: { ok: true, value } };

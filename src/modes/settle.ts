@@ -1,0 +1,29 @@
+import { routingOf, type CollectionMode } from './machine.js';
+import type { ModeState } from './storage.js';
+
+/**
+ * The settle fence: which mode a process ROUTES a collection's calls by, given its recorded mode.
+ *
+ * A change that moves authority from one store to the other (dual ↔ pg, and any move across that line)
+ * cannot take effect everywhere at once: a process learns it within its ModeReader TTL, and a call it
+ * began in the old mode is still writing (its Mongo write and forward sync, or its Postgres commit and
+ * mirror) for up to its own timeouts. Were the new mode's writers to start at once, a Postgres commit
+ * could land between an old-mode MongoDB write and that write's sync, and the sync (reading MongoDB)
+ * would overwrite it, or a mirror would replace a MongoDB document under a write it has not seen. So
+ * for `settleMs` after such a change every process keeps routing by the PREVIOUS mode, and all switch
+ * together once every old-mode call has finished. The age comes from Postgres's clock (readModeStates),
+ * so processes agree on the instant without trusting their own clocks.
+ *
+ * A change that keeps the authoritative store (mongo ↔ dual, pg ↔ decommissioned) only starts or stops
+ * a follower, and takes effect at once: nothing then writes the same document first in two places.
+ *
+ * Back moves are fenced too, with the same window: a rollback is recorded (and reads of the record say
+ * so) at once, and writes move back to MongoDB `settleMs` later, after the last Postgres-first call has
+ * mirrored what it wrote. That is what keeps a rollback from losing a write.
+ */
+export function routingMode(state: ModeState | undefined, settleMs: number, elapsedMs = 0): CollectionMode {
+  if (!state) return 'mongo';
+  const { mode, previous } = state;
+  if (previous === null || state.ageMs + elapsedMs >= settleMs) return mode;
+  return routingOf(previous).authoritative === routingOf(mode).authoritative ? mode : previous;
+}

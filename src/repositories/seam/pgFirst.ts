@@ -1,0 +1,169 @@
+import type { Db as MongoDb } from 'mongodb';
+import type pg from 'pg';
+import { describeCause } from '../../gaps/describeError.js';
+import type { Logger } from '../../logger.js';
+import {
+  followMirror,
+  recordReverseGaps,
+  type MirrorBatch,
+  type MirrorFollowOptions,
+  type MirrorReport,
+} from '../../mirror/followMirror.js';
+import type { CollectionMode } from '../../modes/machine.js';
+import { REGISTRY } from '../../collections/registry.js';
+import { holdDocuments, releaseHeldDocuments } from '../../sync/locks.js';
+import { withCommitFollower, type CommitFollower } from '../pg/transaction.js';
+import { withWriteLog, WriteLog, type WrittenDocument } from './writeLog.js';
+
+/** The mode a call is routed by (src/modes/reader.ts ModeReader.routing). */
+export interface RoutingSource {
+  routing(collection: string): Promise<CollectionMode>;
+}
+
+export interface PgFirstOptions {
+  pool: pg.Pool;
+  /**
+   * Where reverse gaps are written: NOT the data pool. A call holding its documents' locks until its
+   * mirror ends must not wait for a data-pool client that the calls waiting for those locks hold.
+   * @defaultValue pool
+   */
+  gapPool?: pg.Pool;
+  /** The MongoDB mirrored after each commit; it also holds the gap fallback. */
+  mongo: MongoDb;
+  modes: RoutingSource;
+  log?: Logger;
+  /** How long a call waits for MongoDB to take its mirror before the rest become reverse gaps. @defaultValue 2000 */
+  mirrorTimeoutMs?: number;
+  /** How long the gap table may take before a gap goes to the fallback store. @defaultValue 1000 */
+  gapTimeoutMs?: number;
+}
+
+/**
+ * The pg-mode seam (plan Phase 4, ../shared/DESIGN.md "pg mode is the mirror image"): a Drizzle
+ * repository call writes Postgres in its own transaction(s), whose commit is the caller's answer; then
+ * every document each transaction wrote is written into MongoDB as the rows now hold it
+ * (src/mirror/followMirror.ts), so that going back to `dual` or `mongo` is instant and loses nothing.
+ * A collection in `decommissioned` is not mirrored. MongoDB failing or slow becomes reverse gaps; the
+ * caller never sees it, and waits at most about `mirrorTimeoutMs + gapTimeoutMs` for it.
+ *
+ * The lock discipline that makes the mirror safe: the transaction holds each document's advisory lock
+ * (claimDocuments), and just before COMMIT the same keys are taken SESSION-scoped on the same client.
+ * They outlive the commit, and the mirror runs on that client, so no forward sync (a dual-mode process
+ * that has not seen the flip yet, a gap drain) can read MongoDB between the commit and the mirror and
+ * write a state older than the commit over it. They are released once MongoDB has answered (or the
+ * driver has given up on an abandoned mirror).
+ *
+ * A COMMIT whose outcome is unknown (the connection died during it) makes reverse gaps of what the
+ * transaction wrote: the drain mirrors whatever Postgres holds, which is right either way.
+ */
+export class PgFirstSeam {
+  readonly #options: PgFirstOptions;
+
+  constructor(options: PgFirstOptions) {
+    this.#options = options;
+  }
+
+  /** Runs one Drizzle repository call, mirroring each transaction it commits; throws what the call threw. */
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    const log = new WriteLog();
+    const follower = new MirrorAfterCommit(this.#options, log);
+    const { outcome } = await withWriteLog(() => withCommitFollower(follower, call), log);
+    await follower.recordUnknownCommits();
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+}
+
+/** The CommitFollower of one call: locks before COMMIT, mirrors after it. */
+class MirrorAfterCommit implements CommitFollower {
+  readonly #options: PgFirstOptions;
+  readonly #log: WriteLog;
+  /** What the transaction being committed wrote (taken from the write log just before COMMIT). */
+  #committing: WrittenDocument[] = [];
+  /** Written by a transaction whose COMMIT failed: it may have committed. */
+  readonly #unknown: WrittenDocument[] = [];
+
+  constructor(options: PgFirstOptions, log: WriteLog) {
+    this.#options = options;
+    this.#log = log;
+  }
+
+  async beforeCommit(client: pg.PoolClient): Promise<void> {
+    this.#committing = this.#log.take();
+    for (const [collection, documents] of byCollection(this.#committing))
+      await holdDocuments(
+        client,
+        collection,
+        documents.map((d) => d.id),
+      );
+  }
+
+  async afterCommit(client: pg.PoolClient, release: (error?: Error) => void): Promise<void> {
+    const written = this.#committing;
+    this.#committing = [];
+    let batches: MirrorBatch[] = [];
+    try {
+      batches = await this.#mirrored(written);
+    } catch (error) {
+      // No mode known at all: mirroring is the safe side (a decommissioned collection's MongoDB is unused).
+      this.#options.log?.warn({ err: describeCause(error) }, 'modes unreadable; mirroring anyway');
+      batches = [...byCollection(written)].map(([collection, documents]) => ({ collection, documents }));
+    }
+    const { report, settled } = followMirror(this.#mirrorOptions(), client, batches);
+    void settled
+      .then(() => releaseHeldDocuments(client))
+      .then(
+        () => release(),
+        (error: unknown) => release(error instanceof Error ? error : new Error(String(error))),
+      );
+    await report;
+  }
+
+  async afterRollback(client: pg.PoolClient, commitFailed: boolean): Promise<void> {
+    if (commitFailed) this.#unknown.push(...this.#committing);
+    this.#committing = [];
+    await releaseHeldDocuments(client);
+  }
+
+  /** Reverse gaps for what a failed COMMIT may have committed. */
+  async recordUnknownCommits(): Promise<MirrorReport | undefined> {
+    if (this.#unknown.length === 0) return undefined;
+    const error = new Error('the COMMIT failed: whether Postgres committed is unknown');
+    const report: MirrorReport = { mirrored: 0, gaps: 0, unrecorded: 0 };
+    await recordReverseGaps(
+      this.#mirrorOptions(),
+      this.#unknown.map((d) => ({ collection: d.collection, document: d, error })),
+      report,
+    );
+    return report;
+  }
+
+  /** The batches to mirror, parents first: every collection written except the decommissioned ones. */
+  async #mirrored(written: readonly WrittenDocument[]): Promise<MirrorBatch[]> {
+    const grouped = byCollection(written);
+    const batches: MirrorBatch[] = [];
+    for (const collection of REGISTRY.order) {
+      const documents = grouped.get(collection);
+      if (!documents) continue;
+      // Postgres only there: nothing reads that MongoDB any more, and a way back goes through pg first.
+      if ((await this.#options.modes.routing(collection)) === 'decommissioned') continue;
+      batches.push({ collection, documents });
+    }
+    return batches;
+  }
+
+  #mirrorOptions(): MirrorFollowOptions {
+    const { pool, gapPool, mongo, log, mirrorTimeoutMs, gapTimeoutMs } = this.#options;
+    return { pool: gapPool ?? pool, mongo, log, mirrorTimeoutMs, gapTimeoutMs };
+  }
+}
+
+function byCollection(documents: readonly WrittenDocument[]): Map<string, WrittenDocument[]> {
+  const grouped = new Map<string, WrittenDocument[]>();
+  for (const document of documents) {
+    const list = grouped.get(document.collection) ?? [];
+    list.push(document);
+    grouped.set(document.collection, list);
+  }
+  return grouped;
+}
