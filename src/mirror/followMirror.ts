@@ -43,9 +43,16 @@ export interface MirrorReport {
   gaps: number;
   /** Documents no gap store took: only a reverse sweep can find them now (logged at error). */
   unrecorded: number;
+  /** Why documents became gaps (the first error; a timeout is a MirrorTimeoutError). */
+  error?: unknown;
 }
 
-interface Failure {
+/** MongoDB did not take a mirror within the caller's wait. */
+export class MirrorTimeoutError extends Error {
+  override readonly name = 'MirrorTimeoutError';
+}
+
+export interface Failure {
   collection: string;
   document: MirroredDocument;
   error: unknown;
@@ -71,6 +78,7 @@ export function followMirror(
   batches: readonly MirrorBatch[],
 ): { report: Promise<MirrorReport>; settled: Promise<void> } {
   const done: MirrorBatch[] = [];
+  const timeoutMs = options.mirrorTimeoutMs ?? 2_000;
   const work = (async () => {
     for (const batch of batches) {
       if (batch.documents.length === 0) continue;
@@ -80,6 +88,8 @@ export function followMirror(
           options.mongo,
           batch.collection,
           batch.documents.map((d) => d.id),
+          // Each operation ends by the caller's deadline, so an abandoned mirror lets go of its locks then.
+          { timeoutMs },
         );
         done.push(batch);
       } catch (error) {
@@ -98,20 +108,28 @@ export function followMirror(
     const total = batches.reduce((sum, b) => sum + b.documents.length, 0);
     let failed: Failure[] = [];
     let timer: NodeJS.Timeout | undefined;
-    const timeoutMs = options.mirrorTimeoutMs ?? 2_000;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
     });
     try {
       if ((await Promise.race([work, timeout])) === TIMED_OUT)
-        failed = notDone(batches, done, new Error(`MongoDB did not take the mirror within ${timeoutMs} ms`));
+        failed = notDone(
+          batches,
+          done,
+          new MirrorTimeoutError(`MongoDB did not take the mirror within ${timeoutMs} ms`),
+        );
     } catch (error) {
       failed = notDone(batches, done, error);
       if (error instanceof MirrorWriteError) failed.push(...refusedOf(error, batches));
     } finally {
       clearTimeout(timer);
     }
-    const report: MirrorReport = { mirrored: total - failed.length, gaps: 0, unrecorded: 0 };
+    const report: MirrorReport = {
+      mirrored: total - failed.length,
+      gaps: 0,
+      unrecorded: 0,
+      ...(failed.length > 0 ? { error: failed[0]!.error } : {}),
+    };
     if (failed.length > 0) await recordReverseGaps(options, failed, report);
     return report;
   })();

@@ -33,6 +33,15 @@ export interface MirrorOutcome {
   skipped: number;
 }
 
+export interface MirrorOptions {
+  /**
+   * A deadline for each MongoDB operation (the driver's client-side operation timeout, server selection
+   * included). The seam sets it to its own wait, so a mirror it gave up on does not go on holding the
+   * documents' locks for the driver's much longer defaults. @defaultValue the client's
+   */
+  timeoutMs?: number;
+}
+
 /** Some documents' writes were refused by MongoDB (e.g. a unique index); the others were written. */
 export class MirrorWriteError extends Error {
   override readonly name = 'MirrorWriteError';
@@ -125,6 +134,7 @@ export async function mirrorDocumentsOn(
   mongo: MongoDb,
   collection: string,
   ids: readonly unknown[],
+  options: MirrorOptions = {},
 ): Promise<MirrorOutcome> {
   const spec = REGISTRY.get(collection);
   const unmap = spec.unmap;
@@ -169,6 +179,7 @@ export async function mirrorDocumentsOn(
         mongo,
         collection,
         replacements.map((r) => r.id),
+        options.timeoutMs,
       );
       for (const { id, doc } of replacements) {
         Object.assign(doc, kept.get(mirrorKeyOf(id)));
@@ -186,7 +197,7 @@ export async function mirrorDocumentsOn(
     try {
       const result = await mongo.collection(collection).bulkWrite(
         writes.map((w) => w.op),
-        { ordered: false },
+        { ordered: false, ...(options.timeoutMs === undefined ? {} : { timeoutMS: options.timeoutMs }) },
       );
       upserted = result.upsertedCount;
     } catch (error) {
@@ -242,11 +253,13 @@ async function keptFields(
   mongo: MongoDb,
   collection: string,
   ids: readonly unknown[],
+  timeoutMs: number | undefined,
 ): Promise<Map<string, Document>> {
   const projection = Object.fromEntries(KEPT_FROM_MONGO.map((field) => [field, 1]));
   const kept = new Map<string, Document>();
   for await (const doc of mongo.collection(collection).find({ _id: { $in: [...ids] } } as Filter<Document>, {
     projection,
+    ...(timeoutMs === undefined ? {} : { timeoutMS: timeoutMs }),
   })) {
     const fields: Document = {};
     for (const field of KEPT_FROM_MONGO) if (doc[field] !== undefined) fields[field] = doc[field];

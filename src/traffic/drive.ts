@@ -25,6 +25,12 @@ export type TrafficFigures = OpFigures & {
   seconds: number;
   seed: number;
   modes: Record<string, string>;
+  /**
+   * What acknowledged calls credited, per user id (points: increments and referral rewards). Each
+   * user's balance in both stores must equal it after the run (all traffic users start at 0): a lost
+   * update would show as a difference.
+   */
+  credited: Record<string, number>;
 };
 
 /**
@@ -72,7 +78,13 @@ export async function driveTraffic(config: Config, options: DriveOptions): Promi
       },
     });
     const modes = Object.fromEntries(await repos.modes.all().catch(() => new Map<string, string>()));
-    return { ...stats.figures(), seconds: (performance.now() - started) / 1000, seed, modes };
+    return {
+      ...stats.figures(),
+      seconds: (performance.now() - started) / 1000,
+      seed,
+      modes,
+      credited: workload.market.credited(),
+    };
   } finally {
     process.off('SIGINT', onSigint);
     await repos.close();

@@ -22,6 +22,8 @@ export class Market {
   /** The few documents every writer fights over (concurrent writers on one document). */
   readonly hotUsers: Id[] = [];
   readonly requests: RequestState[] = [];
+  /** Points each user was credited by ACKNOWLEDGED calls (all traffic users start at 0). */
+  readonly #credited = new Map<Id, number>();
   #serial = 0;
 
   constructor(
@@ -42,6 +44,19 @@ export class Market {
 
   addRequest(state: RequestState): void {
     push(this.requests, state, this.capacity);
+  }
+
+  /**
+   * Records `points` credited to a user by a call that answered. The traffic's own account of what the
+   * stores were told, independent of both: a lost update shows as a balance that differs from it.
+   */
+  credit(userId: Id, points: number): void {
+    this.#credited.set(userId, (this.#credited.get(userId) ?? 0) + points);
+  }
+
+  /** Every user's credited points, by id. */
+  credited(): Record<Id, number> {
+    return Object.fromEntries(this.#credited);
   }
 
   anyUser(): Id | undefined {

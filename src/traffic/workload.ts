@@ -131,6 +131,7 @@ export function marketplaceWorkload(
     if (!userId) return newUser();
     const delta = 1 + random.int(50);
     const balance = await repos.users.incrementPoints(userId, delta);
+    market.credit(userId, delta);
     await repos.pointTransactions.record({ userId, type: 'earn', points: delta, balanceAfter: balance });
   };
 
@@ -138,14 +139,18 @@ export function marketplaceWorkload(
     const userId = market.anyUser();
     if (!userId) return newUser();
     await repos.users.rewardReferral(userId, 25);
+    market.credit(userId, 25);
   };
 
   /** Every writer on the same few documents at once: the case the seam's per-document lock is for. */
   const hotWrite = async () => {
     if (market.hotUsers.length === 0) return newUser();
     const userId = random.pick(market.hotUsers);
-    if (random.chance(0.5)) await repos.users.incrementPoints(userId, 1);
-    else await repos.users.updateProfile(userId, { profile: { displayName: `hot ${market.nextSerial()}` } });
+    if (random.chance(0.5)) {
+      await repos.users.incrementPoints(userId, 1);
+      market.credit(userId, 1);
+    } else
+      await repos.users.updateProfile(userId, { profile: { displayName: `hot ${market.nextSerial()}` } });
   };
 
   const read = async () => {

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { LatencyBook, LATENCY_MODES, sideBySide } from '../../src/bench/dualWrite/latencies.js';
+import { slicePlan } from '../../src/bench/dualWrite/latency.js';
+import { formatDualWriteSummary } from '../../src/bench/dualWrite/summary.js';
+import type { DualWriteResult } from '../../src/bench/dualWrite/result.js';
 import { runCli } from '../support/cli.js';
 import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, pgUrlFor } from '../support/env.js';
 
@@ -69,3 +73,83 @@ describe('strangler bench', () => {
     }
   }, 120_000);
 });
+
+/**
+ * The dual-write half's pure parts (its run needs minutes of traffic): the slice plan interleaves the
+ * three modes evenly, and the figures carry pg beside mongo and dual, in the JSON and the table.
+ */
+describe('strangler bench --dual-write figures', () => {
+  it('interleaves mongo, dual and pg with the same mean position', () => {
+    const plan = slicePlan(12);
+    for (const mode of LATENCY_MODES) {
+      const at = plan.flatMap((m, i) => (m === mode ? [i] : []));
+      expect(at, mode).toHaveLength(4);
+      expect(at.reduce((a, b) => a + b, 0) / at.length, mode).toBe((plan.length - 1) / 2);
+    }
+  });
+
+  it('reports pg p50/p99 and its ratios to mongo and dual', () => {
+    const book = new LatencyBook(LATENCY_MODES);
+    for (const [mode, ms] of [
+      ['mongo', 10],
+      ['dual', 20],
+      ['pg', 30],
+    ] as const) {
+      for (let i = 0; i < 10; i += 1) book.record('checkout', mode, ms, false);
+    }
+    const figures = sideBySide(book.figures('checkout'));
+    expect(figures).toMatchObject({
+      mongo: { ops: 10, p50Ms: 10 },
+      dual: { ops: 10, p50Ms: 20 },
+      pg: { ops: 10, errors: 0, p50Ms: 30, p99Ms: 30 },
+      overheadP50Ms: 10,
+      ratioP50: 2,
+      pgToMongoP50: 3,
+      pgToDualP50: 1.5,
+    });
+    const table = formatDualWriteSummary(resultWith(figures));
+    expect(table).toMatch(/pg p50\/p99 ms/);
+    expect(table).toMatch(/checkout .*30\.0 \/ 30\.0 .*3\.00× .*1\.50×/);
+  });
+});
+
+function resultWith(figures: ReturnType<typeof sideBySide>): DualWriteResult {
+  return {
+    latency: {
+      secondsPerMode: 1,
+      slices: slicePlan(6),
+      concurrency: 1,
+      seed: 1,
+      warmupOps: 0,
+      caughtUpDocs: 0,
+      drainedGaps: { forward: 0, reverse: 0 },
+      byOp: { checkout: figures },
+      overall: figures,
+      byWrite: {},
+      perWrite: figures,
+      throughput: { mongo: 1, dual: 1, pg: 1 },
+      mirrorCost: null,
+    },
+    gaps: {
+      collection: 'users',
+      runs: [],
+      gapsPerSec: 0,
+      bestSingle: {
+        batchSize: 1,
+        drains: 1,
+        state: 'update',
+        gaps: 0,
+        seconds: 0,
+        gapsPerSec: 0,
+        batches: 0,
+        resolved: 0,
+        failed: 0,
+      },
+      profiles: [],
+    },
+    targets: { gapsPerSec: 5_000 },
+    met: { gapsPerSec: false, bestSingleGapsPerSec: false },
+    loadAverage: { before: 0, after: 0 },
+    seconds: 1,
+  };
+}

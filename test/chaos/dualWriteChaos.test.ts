@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type Db as MongoDb } from 'mongodb';
 import type pg from 'pg';
@@ -8,47 +8,12 @@ import { countFallbackRecords } from '../../src/gaps/fallbackStore.js';
 import { changeAllModes } from '../../src/modes/changeAll.js';
 import { sweepCollections } from '../../src/sweep/deltaSweep.js';
 import { expectStoresAgree, moneySums, mongoMoneySums } from '../support/agreement.js';
-import { STRANGLER_BIN } from '../support/cli.js';
+import { kill9, startStrangler, waitFor } from '../support/stranglerProcess.js';
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { createPool } from '../../src/db/client.js';
-
-interface Progress {
-  seconds: number;
-  ops: number;
-  acked: number;
-  callerErrors: number;
-}
-
-/** A strangler process as an operator runs it; its stderr JSON progress lines are collected. */
-function strangler(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [STRANGLER_BIN, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const progress: Progress[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    const lines = stderr.split('\n');
-    stderr = lines.pop() ?? '';
-    for (const line of lines) {
-      if (process.env.CHAOS_DEBUG) process.stdout.write(`[${args[0]}] ${line}\n`);
-      if (!line.startsWith('{"progress"')) continue;
-      progress.push(JSON.parse(line) as Progress);
-    }
-  });
-  child.stdout.resume();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, progress, exited };
-}
-
-const kill9 = async (process: { child: ChildProcess; exited: Promise<void> }) => {
-  process.child.kill('SIGKILL');
-  await process.exited;
-};
 
 const openGaps = async (pool: pg.Pool) => {
   const { rows } = await pool.query<{ n: string }>(
@@ -108,20 +73,13 @@ describe('chaos in dual mode: Postgres down 30 s, Redis restarted, a worker and 
       GAP_LEASE_MS: '5000',
       SWEEP_EVERY_MS: '3000',
     };
-    const worker = strangler(['worker', '--queues', 'gaps,sweep'], env);
-    const traffic = strangler(
+    const worker = startStrangler(['worker', '--queues', 'gaps,sweep'], env);
+    const traffic = startStrangler(
       ['traffic', '--duration', '120', '--rate', '0', '--concurrency', '6', '--seed', '11', '--json'],
       env,
     );
     children.push(worker.child, traffic.child);
     const latest = () => traffic.progress.at(-1);
-    const waitFor = async (what: string, test: () => boolean, timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!test()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(100);
-      }
-    };
     await waitFor('traffic to get going', () => (latest()?.acked ?? 0) > 50);
 
     // Postgres unreachable for 30 s: every connection refused, the ones open cut.

@@ -1,5 +1,13 @@
 /** Latency samples per name and mode, merged across slices; percentiles are computed once, at the end. */
-export type LatencyMode = 'mongo' | 'dual';
+export type LatencyMode = 'mongo' | 'dual' | 'pg';
+export const LATENCY_MODES = ['mongo', 'dual', 'pg'] as const satisfies readonly LatencyMode[];
+
+/** The mirror-cost phase: `pg` (MongoDB mirrored after each commit) against `decommissioned` (no mirror). */
+export type MirrorMode = 'pg' | 'decommissioned';
+export const MIRROR_MODES = ['pg', 'decommissioned'] as const satisfies readonly MirrorMode[];
+
+/** Records one timed call (or workload operation) under the mode of the slice it started in. */
+export type Recorder = (name: string, ms: number, failed: boolean) => void;
 
 export interface LatencyFigures {
   ops: number;
@@ -17,6 +25,22 @@ export interface SideBySide {
   /** dual p50 ÷ mongo p50. */
   ratioP50: number | null;
   overheadP99Ms: number | null;
+  /** Postgres authoritative, MongoDB mirrored after the commit. */
+  pg: LatencyFigures;
+  /** pg p50 ÷ mongo p50. */
+  pgToMongoP50: number | null;
+  /** pg p50 ÷ dual p50. */
+  pgToDualP50: number | null;
+}
+
+export interface MirrorSideBySide {
+  pg: LatencyFigures;
+  decommissioned: LatencyFigures;
+  /** pg p50 − decommissioned p50 (ms): what following each commit into MongoDB adds. */
+  mirrorP50Ms: number | null;
+  /** pg p50 ÷ decommissioned p50. */
+  ratioP50: number | null;
+  mirrorP99Ms: number | null;
 }
 
 interface Samples {
@@ -24,51 +48,80 @@ interface Samples {
   errors: number;
 }
 
-export class LatencyBook {
-  readonly #samples = new Map<string, Record<LatencyMode, Samples>>();
+export class LatencyBook<M extends string> {
+  readonly #modes: readonly M[];
+  readonly #samples = new Map<string, Map<M, Samples>>();
 
-  record(name: string, mode: LatencyMode, ms: number, failed: boolean): void {
+  constructor(modes: readonly M[]) {
+    this.#modes = modes;
+  }
+
+  record(name: string, mode: M, ms: number, failed: boolean): void {
     let entry = this.#samples.get(name);
     if (!entry) {
-      entry = { mongo: { latencies: [], errors: 0 }, dual: { latencies: [], errors: 0 } };
+      entry = new Map(this.#modes.map((m) => [m, { latencies: [], errors: 0 }]));
       this.#samples.set(name, entry);
     }
-    entry[mode].latencies.push(ms);
-    if (failed) entry[mode].errors += 1;
+    const samples = entry.get(mode);
+    if (!samples) throw new Error(`bench: no such latency mode ${mode}`);
+    samples.latencies.push(ms);
+    if (failed) samples.errors += 1;
+  }
+
+  /** A recorder of this book's samples under `mode`. */
+  recorder(mode: M): Recorder {
+    return (name, ms, failed) => this.record(name, mode, ms, failed);
   }
 
   names(): string[] {
     return [...this.#samples.keys()].sort();
   }
 
-  /** One name, or every name matching `which` merged into one distribution. */
-  compare(which: string | ((name: string) => boolean)): SideBySide {
+  /** One name, or every name matching `which` merged into one distribution, per mode. */
+  figures(which: string | ((name: string) => boolean)): Record<M, LatencyFigures> {
     const pick = typeof which === 'string' ? (name: string) => name === which : which;
-    const merged: Record<LatencyMode, Samples> = {
-      mongo: { latencies: [], errors: 0 },
-      dual: { latencies: [], errors: 0 },
-    };
+    const merged = new Map<M, Samples>(this.#modes.map((m) => [m, { latencies: [], errors: 0 }]));
     for (const [name, entry] of this.#samples) {
       if (!pick(name)) continue;
-      for (const mode of ['mongo', 'dual'] as const) {
-        for (const ms of entry[mode].latencies) merged[mode].latencies.push(ms);
-        merged[mode].errors += entry[mode].errors;
+      for (const [mode, samples] of entry) {
+        const into = merged.get(mode)!;
+        for (const ms of samples.latencies) into.latencies.push(ms);
+        into.errors += samples.errors;
       }
     }
-    return sideBySide(figuresOf(merged.mongo), figuresOf(merged.dual));
+    return Object.fromEntries([...merged].map(([mode, samples]) => [mode, figuresOf(samples)])) as Record<
+      M,
+      LatencyFigures
+    >;
   }
 }
 
-export function sideBySide(mongo: LatencyFigures, dual: LatencyFigures): SideBySide {
-  const both = mongo.p50Ms !== null && dual.p50Ms !== null;
+export function sideBySide(f: Record<LatencyMode, LatencyFigures>): SideBySide {
   return {
-    mongo,
-    dual,
-    overheadP50Ms: both ? round(dual.p50Ms! - mongo.p50Ms!) : null,
-    ratioP50: both && mongo.p50Ms! > 0 ? round(dual.p50Ms! / mongo.p50Ms!) : null,
-    overheadP99Ms: mongo.p99Ms !== null && dual.p99Ms !== null ? round(dual.p99Ms - mongo.p99Ms) : null,
+    mongo: f.mongo,
+    dual: f.dual,
+    overheadP50Ms: difference(f.dual.p50Ms, f.mongo.p50Ms),
+    ratioP50: ratio(f.dual.p50Ms, f.mongo.p50Ms),
+    overheadP99Ms: difference(f.dual.p99Ms, f.mongo.p99Ms),
+    pg: f.pg,
+    pgToMongoP50: ratio(f.pg.p50Ms, f.mongo.p50Ms),
+    pgToDualP50: ratio(f.pg.p50Ms, f.dual.p50Ms),
   };
 }
+
+export function mirrorSideBySide(f: Record<MirrorMode, LatencyFigures>): MirrorSideBySide {
+  return {
+    pg: f.pg,
+    decommissioned: f.decommissioned,
+    mirrorP50Ms: difference(f.pg.p50Ms, f.decommissioned.p50Ms),
+    ratioP50: ratio(f.pg.p50Ms, f.decommissioned.p50Ms),
+    mirrorP99Ms: difference(f.pg.p99Ms, f.decommissioned.p99Ms),
+  };
+}
+
+const difference = (a: number | null, b: number | null) => (a !== null && b !== null ? round(a - b) : null);
+const ratio = (a: number | null, b: number | null) =>
+  a !== null && b !== null && b > 0 ? round(a / b) : null;
 
 function figuresOf(samples: Samples): LatencyFigures {
   const sorted = Float64Array.from(samples.latencies).sort();

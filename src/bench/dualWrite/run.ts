@@ -22,12 +22,14 @@ import { seedUsers } from './seedUsers.js';
 export interface DualWriteOptions {
   /** Measured traffic seconds per mode. @defaultValue 15 */
   secondsPerMode: number;
-  /** Interleaved slices (ABBA). @defaultValue 4 */
+  /** Interleaved slices, in rounds of six (pg, dual, mongo, mongo, dual, pg). @defaultValue 6 */
   slices: number;
   /** Calls in flight. @defaultValue 4 */
   concurrency: number;
-  /** Unmeasured dual-mode traffic first. @defaultValue 5 */
+  /** Unmeasured traffic first, in dual then in pg mode (seconds each). @defaultValue 5 */
   warmupSeconds: number;
+  /** Then pg (MongoDB mirrored) against decommissioned (no mirror), `secondsPerMode` each. @defaultValue true */
+  mirrorCost: boolean;
   /** Users seeded, and gaps opened per drain run. @defaultValue 20000 */
   gapDocs: number;
   /** Batch sizes of the single-drain runs. @defaultValue [100, 500, 1000] */
@@ -45,9 +47,10 @@ export interface DualWriteOptions {
 
 export const DUAL_WRITE_DEFAULTS: Omit<DualWriteOptions, 'dbName' | 'keep'> = {
   secondsPerMode: 15,
-  slices: 4,
+  slices: 6,
   concurrency: 4,
   warmupSeconds: 5,
+  mirrorCost: true,
   gapDocs: 20_000,
   batchSizes: [DRAIN_DEFAULTS.batchSize, 500, 1_000],
   parallelDrains: 2,
@@ -61,12 +64,18 @@ const GAPS_DB = 'bench_gaps';
 const GAP_COLLECTION = 'users';
 /** Documents of the one-per-sync profile. */
 const SINGLE_DOCS = 300;
+/**
+ * The traffic repositories' settle window after a change of the authoritative store (dual ↔ pg): one
+ * process, and no call in flight while the bench changes modes, so it need not cover other processes'
+ * TTL; setAllModes waits it out after each such change.
+ */
+const SETTLE_MS = 200;
 
 /**
  * The dual-write half of the bench (issue 8), against an embedded MongoDB in its own process and fresh
- * Postgres databases: per-operation latency in mongo and dual mode side by side, then the gap drain
- * rate at several batch sizes, with a profile of where a drain's time goes. Everything it starts is
- * registered with `cleanup`.
+ * Postgres databases: per-operation latency in mongo, dual and pg mode side by side (and pg's MongoDB
+ * mirror against decommissioned), then the gap drain rate at several batch sizes, with a profile of
+ * where a drain's time goes. Everything it starts is registered with `cleanup`.
  */
 export async function measureDualWrite(
   config: Config,
@@ -102,6 +111,7 @@ export async function measureDualWrite(
     pg: trafficDb.$client,
     redisUrl: config.REDIS_URL,
     queuePrefix,
+    settleMs: SETTLE_MS,
     log: createLogger(config.LOG_LEVEL, { role: 'bench-dual' }),
   });
   cleanup.defer('close the repositories', () => repos.close());

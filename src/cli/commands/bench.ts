@@ -31,7 +31,7 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description(
       'measure the backfill (real worker processes) against a raw COPY ceiling and a naive loop, side by side; ' +
-        'with --dual-write, mongo vs dual latency and the gap drain rate',
+        'with --dual-write, mongo vs dual vs pg latency and the gap drain rate',
     )
     .option('--docs <n>', 'synthetic documents in the source', parsePositiveInt('--docs'), 200_000)
     .option('--workers <n>', 'worker processes', parsePositiveInt('--workers'), 2)
@@ -48,13 +48,13 @@ export function registerBench(program: Command): void {
     )
     .option(
       '--dual-write',
-      'measure only the dual-write half: latency in mongo vs dual mode, gap drain rate',
+      'measure only the dual-write half: latency in mongo vs dual vs pg mode, gap drain rate',
       false,
     )
     .option('--with-dual-write', 'add the dual-write half (about 4 more minutes) to the full run', false)
     .option(
       '--dual-write-seconds <n>',
-      'measured traffic seconds per mode (mongo, dual)',
+      'measured traffic seconds per mode (mongo, dual, pg; then pg vs decommissioned)',
       parsePositiveInt('--dual-write-seconds'),
       15,
     )

@@ -24,6 +24,7 @@ import {
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
+import { asDriverReads } from './readDomain.js';
 
 import { liveParent } from './liveParent.js';
 import { newIdentity } from './newIdentity.js';
@@ -68,7 +69,7 @@ async function destinationsOf(
   client: pg.ClientBase,
   legacyIds: readonly LegacyId[],
 ): Promise<DerivedDestination[]> {
-  return (await readDocuments(client, spec(), legacyIds)).map(toDestination);
+  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toDestination(asDriverReads(doc)));
 }
 
 /**

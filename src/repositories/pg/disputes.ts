@@ -28,6 +28,7 @@ import {
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
+import { asDriverReads } from './readDomain.js';
 
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
@@ -81,7 +82,7 @@ function entries(list: unknown): Record<string, unknown>[] {
 }
 
 async function disputesOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<Dispute[]> {
-  return (await readDocuments(client, spec(), legacyIds)).map(toDispute);
+  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toDispute(asDriverReads(doc)));
 }
 
 const isOpen = (status: unknown): boolean => OPEN.includes(status as string);
@@ -101,9 +102,12 @@ export class DrizzleDisputeRepo implements IDisputeRepo {
     const requestId = asLegacyId(input.purchaseRequestId);
     return inWriteTransaction(this.ctx.pool, async (tx) => {
       await claimDocuments(tx.client, REQUESTS, [{ legacyId: requestId }]);
+      // NO KEY UPDATE, the lock the status UPDATE below takes anyway: FOR UPDATE would also block the
+      // KEY SHARE of a child row's FK check (a confirm inserting the AML fee entry of this request's
+      // payment while holding the payment's document lock, which we take next: a deadlock).
       const { rows: requests } = await tx.client.query<{ id: PgUuid; status: string | null }>(
         `SELECT id, status::text AS status FROM purchase_requests
-          WHERE legacy_object_id = $1 AND ${LIVE} FOR UPDATE`,
+          WHERE legacy_object_id = $1 AND ${LIVE} FOR NO KEY UPDATE`,
         [requestId],
       );
       const request = requests[0];

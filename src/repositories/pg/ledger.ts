@@ -11,6 +11,7 @@ import { mixedRef } from '../mongo/toDomain.js';
 import { insertDocumentRow, mappedRow, readDocuments, withoutUndefined } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
+import { asDriverReads } from './readDomain.js';
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
 import { inWriteTransaction, type WriteTransaction } from './transaction.js';
@@ -34,7 +35,7 @@ const IDEMPOTENCY_TARGET = `(idempotency_key) WHERE idempotency_key IS NOT NULL`
 const spec = (): CollectionSpec => REGISTRY.get(COLLECTION);
 
 async function entriesOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<LedgerEntry[]> {
-  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toLedgerEntry(doc));
+  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toLedgerEntry(asDriverReads(doc)));
 }
 
 async function entryByKey(client: pg.ClientBase, key: string): Promise<LedgerEntry | null> {

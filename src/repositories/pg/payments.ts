@@ -27,6 +27,7 @@ import {
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
+import { asDriverReads } from './readDomain.js';
 import { recordLedgerEntryIn } from './ledger.js';
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
@@ -56,7 +57,7 @@ const PENDING_CHECKOUT_TARGET = `(buyer_id, ${prKeyId}, ${prKeyRef}, ${offerKeyI
 const spec = (): CollectionSpec => REGISTRY.get(COLLECTION);
 
 async function paymentsOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<Payment[]> {
-  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toPayment(doc));
+  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toPayment(asDriverReads(doc)));
 }
 
 /**

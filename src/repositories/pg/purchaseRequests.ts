@@ -31,6 +31,7 @@ import {
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
+import { asDriverReads } from './readDomain.js';
 
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
@@ -260,7 +261,7 @@ async function rewriteDocument(client: pg.ClientBase, legacyId: LegacyId, doc: L
 }
 
 async function requestsOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<PurchaseRequest[]> {
-  return (await readDocuments(client, spec(), legacyIds)).map(toPurchaseRequest);
+  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toPurchaseRequest(asDriverReads(doc)));
 }
 
 /** MongoPurchaseRequestRepo's own conversion (not exported there): Money budget, both arrays. */

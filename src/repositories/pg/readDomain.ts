@@ -47,6 +47,6 @@ export async function readDomainObject<T extends DomainObject>(
  * numbers unmap as BSON Int32/Double/Long (kept so a mirror writes MongoDB the same types), where a Mongo
  * repository's read has them promoted to JS numbers. A BSON round trip promotes exactly as the driver does.
  */
-function asDriverReads(document: Record<string, unknown>): Record<string, unknown> {
-  return BSON.deserialize(BSON.serialize(document, { ignoreUndefined: true }));
+export function asDriverReads<T extends Record<string, unknown>>(document: T): T {
+  return BSON.deserialize(BSON.serialize(document, { ignoreUndefined: true })) as T;
 }

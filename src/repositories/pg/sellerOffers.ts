@@ -23,6 +23,7 @@ import {
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
+import { asDriverReads } from './readDomain.js';
 
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
@@ -137,7 +138,7 @@ export class DrizzleSellerOfferRepo implements ISellerOfferRepo {
 }
 
 async function offersOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<SellerOffer[]> {
-  return (await readDocuments(client, spec(), legacyIds)).map(toSellerOffer);
+  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toSellerOffer(asDriverReads(doc)));
 }
 
 /** MongoSellerOfferRepo's own conversion (not exported there): the price as Money. */

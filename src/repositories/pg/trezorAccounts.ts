@@ -20,6 +20,7 @@ import {
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
+import { asDriverReads } from './readDomain.js';
 
 import { newIdentity } from './newIdentity.js';
 import { inReadSnapshot, withClient } from './reads.js';
@@ -51,7 +52,7 @@ function toAccount(document: LegacyDoc): TrezorAccount {
 }
 
 async function accountsOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<TrezorAccount[]> {
-  return (await readDocuments(client, spec(), legacyIds)).map(toAccount);
+  return (await readDocuments(client, spec(), legacyIds)).map((doc) => toAccount(asDriverReads(doc)));
 }
 
 /**

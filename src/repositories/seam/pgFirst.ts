@@ -2,8 +2,10 @@ import type { Db as MongoDb } from 'mongodb';
 import type pg from 'pg';
 import { describeCause } from '../../gaps/describeError.js';
 import type { Logger } from '../../logger.js';
+import { isStoreUnavailable } from '../../gaps/unavailable.js';
 import {
   followMirror,
+  MirrorTimeoutError,
   recordReverseGaps,
   type MirrorBatch,
   type MirrorFollowOptions,
@@ -36,6 +38,11 @@ export interface PgFirstOptions {
   mirrorTimeoutMs?: number;
   /** How long the gap table may take before a gap goes to the fallback store. @defaultValue 1000 */
   gapTimeoutMs?: number;
+  /**
+   * After a mirror failed because MongoDB is out of reach (or timed out), how long mirrors are not even
+   * tried: their documents go straight to reverse gaps. @defaultValue 1000
+   */
+  mirrorPauseMs?: number;
 }
 
 /**
@@ -58,15 +65,17 @@ export interface PgFirstOptions {
  */
 export class PgFirstSeam {
   readonly #options: PgFirstOptions;
+  readonly #breaker: MirrorBreaker;
 
   constructor(options: PgFirstOptions) {
     this.#options = options;
+    this.#breaker = new MirrorBreaker(options.mirrorPauseMs ?? 1_000);
   }
 
   /** Runs one Drizzle repository call, mirroring each transaction it commits; throws what the call threw. */
   async run<T>(call: () => Promise<T>): Promise<T> {
     const log = new WriteLog();
-    const follower = new MirrorAfterCommit(this.#options, log);
+    const follower = new MirrorAfterCommit(this.#options, this.#breaker, log);
     const { outcome } = await withWriteLog(() => withCommitFollower(follower, call), log);
     await follower.recordUnknownCommits();
     if (!outcome.ok) throw outcome.error;
@@ -77,14 +86,16 @@ export class PgFirstSeam {
 /** The CommitFollower of one call: locks before COMMIT, mirrors after it. */
 class MirrorAfterCommit implements CommitFollower {
   readonly #options: PgFirstOptions;
+  readonly #breaker: MirrorBreaker;
   readonly #log: WriteLog;
   /** What the transaction being committed wrote (taken from the write log just before COMMIT). */
   #committing: WrittenDocument[] = [];
   /** Written by a transaction whose COMMIT failed: it may have committed. */
   readonly #unknown: WrittenDocument[] = [];
 
-  constructor(options: PgFirstOptions, log: WriteLog) {
+  constructor(options: PgFirstOptions, breaker: MirrorBreaker, log: WriteLog) {
     this.#options = options;
+    this.#breaker = breaker;
     this.#log = log;
   }
 
@@ -109,14 +120,31 @@ class MirrorAfterCommit implements CommitFollower {
       this.#options.log?.warn({ err: describeCause(error) }, 'modes unreadable; mirroring anyway');
       batches = [...byCollection(written)].map(([collection, documents]) => ({ collection, documents }));
     }
-    const { report, settled } = followMirror(this.#mirrorOptions(), client, batches);
-    void settled
-      .then(() => releaseHeldDocuments(client))
-      .then(
-        () => release(),
-        (error: unknown) => release(error instanceof Error ? error : new Error(String(error))),
+    const letGo = (settled: Promise<void>) =>
+      void settled
+        .then(() => releaseHeldDocuments(client))
+        .then(
+          () => release(),
+          (error: unknown) => release(error instanceof Error ? error : new Error(String(error))),
+        );
+    const { attempt, probe } = this.#breaker.tryMirror();
+    if (!attempt) {
+      // MongoDB was out of reach a moment ago: don't make this caller wait out the timeout again.
+      letGo(Promise.resolve());
+      const error = new Error('MongoDB out of reach (mirror paused after a failure)');
+      await recordReverseGaps(
+        this.#mirrorOptions(),
+        batches.flatMap((b) =>
+          b.documents.map((document) => ({ collection: b.collection, document, error })),
+        ),
+        { mirrored: 0, gaps: 0, unrecorded: 0 },
       );
-    await report;
+      return;
+    }
+    const { report, settled } = followMirror(this.#mirrorOptions(), client, batches);
+    letGo(settled);
+    const { error } = await report;
+    this.#breaker.settle(probe, error !== undefined && mongoOutOfReach(error));
   }
 
   async afterRollback(client: pg.PoolClient, commitFailed: boolean): Promise<void> {
@@ -156,6 +184,43 @@ class MirrorAfterCommit implements CommitFollower {
     const { pool, gapPool, mongo, log, mirrorTimeoutMs, gapTimeoutMs } = this.#options;
     return { pool: gapPool ?? pool, mongo, log, mirrorTimeoutMs, gapTimeoutMs };
   }
+}
+
+/**
+ * Trips when a mirror fails for want of MongoDB. While tripped, mirrors are not tried: a MongoDB outage
+ * then costs each pg-mode call a gap row instead of the mirror's whole timeout, and a hot document's
+ * lock is not held that long by each of its writers in turn. Every `pauseMs` ONE call (the probe) tries
+ * again: its success closes the breaker, its failure trips it for another pause.
+ */
+class MirrorBreaker {
+  #trippedUntil: number | null = null;
+  #probing = false;
+
+  constructor(private readonly pauseMs: number) {}
+
+  /** Whether this call should try the mirror (false: straight to reverse gaps). */
+  tryMirror(): { attempt: boolean; probe: boolean } {
+    if (this.#trippedUntil === null) return { attempt: true, probe: false };
+    if (this.#probing || performance.now() < this.#trippedUntil) return { attempt: false, probe: false };
+    this.#probing = true;
+    return { attempt: true, probe: true };
+  }
+
+  /** The outcome of an attempted mirror: out of reach or not. */
+  settle(probe: boolean, outOfReach: boolean): void {
+    if (probe) this.#probing = false;
+    if (outOfReach) this.#trippedUntil = performance.now() + this.pauseMs;
+    else if (probe) this.#trippedUntil = null;
+  }
+}
+
+/** MongoDB unreachable, or not answering within the deadline (ours, or the driver's own CSOT one). */
+function mongoOutOfReach(error: unknown): boolean {
+  return (
+    isStoreUnavailable(error) ||
+    error instanceof MirrorTimeoutError ||
+    (error as { name?: unknown }).name === 'MongoOperationTimeoutError'
+  );
 }
 
 function byCollection(documents: readonly WrittenDocument[]): Map<string, WrittenDocument[]> {

@@ -27,20 +27,62 @@ export interface Router {
  * committed anyway; the dual-write seam then records the documents as gaps.
  */
 export function routed<T extends object>(collection: string, mongo: T, pg: T, router: Router): T {
+  const handover = new Handover();
   return new Proxy(mongo, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
         const mode = await router.modes.routing(collection).catch(() => 'mongo' as const);
-        if (routingOf(mode).authoritative === 'pg') {
-          const method = Reflect.get(pg, property, pg) as (...a: unknown[]) => Promise<unknown>;
-          return router.pgFirst.run(() => method.apply(pg, args));
-        }
-        return router.mongoFirst.run(() =>
-          (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
-        );
+        const authority = routingOf(mode).authoritative;
+        return handover.run(authority, () => {
+          if (authority === 'pg') {
+            const method = Reflect.get(pg, property, pg) as (...a: unknown[]) => Promise<unknown>;
+            return router.pgFirst.run(() => method.apply(pg, args));
+          }
+          return router.mongoFirst.run(() =>
+            (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
+          );
+        });
       };
     },
   });
+}
+
+/**
+ * Within this process, calls of a collection never run under two authorities at once: when the
+ * routing switches (MongoDB-first ↔ Postgres-first), the first call of the new authority waits until
+ * every call still running under the old one has finished, its follow-up or mirror included. A
+ * Postgres-first mirror replacing a MongoDB document while a MongoDB-first `$inc` of it is in flight
+ * would otherwise lose that increment. (Across processes the settle fence makes them switch at the same
+ * instant; a call another process began just before that instant is the one overlap left.)
+ */
+export class Handover {
+  #authority: 'mongo' | 'pg' | undefined;
+  #running = 0;
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  async run<R>(authority: 'mongo' | 'pg', call: () => Promise<R>): Promise<R> {
+    while (this.#authority !== authority && this.#running > 0) await this.#whenIdle();
+    this.#authority = authority;
+    this.#running += 1;
+    try {
+      return await call();
+    } finally {
+      this.#running -= 1;
+      if (this.#running === 0) {
+        this.#idle?.resolve();
+        this.#idle = undefined;
+      }
+    }
+  }
+
+  #whenIdle(): Promise<void> {
+    if (!this.#idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
+  }
 }
