@@ -19,11 +19,22 @@ import type { ModeState } from './storage.js';
  *
  * Back moves are fenced too, with the same window: a rollback is recorded (and reads of the record say
  * so) at once, and writes move back to MongoDB `settleMs` later, after the last Postgres-first call has
- * mirrored what it wrote. That is what keeps a rollback from losing a write.
+ * mirrored what it wrote. And while the collection has OPEN reverse gaps (Postgres commits whose mirror
+ * failed: MongoDB is behind), calls stay Postgres-first (routed as `pg`, mirrored) until the drain has
+ * written them: a MongoDB-first `$inc` on a document that misses commits would otherwise build on the
+ * stale value, and its forward sync would then write that over the commits. That is what keeps a
+ * rollback from losing a write; `dead` reverse gaps (MongoDB refuses the document) do not hold it, since
+ * draining will not end them: they stay visible in `strangler gaps`.
  */
 export function routingMode(state: ModeState | undefined, settleMs: number, elapsedMs = 0): CollectionMode {
   if (!state) return 'mongo';
   const { mode, previous } = state;
-  if (previous === null || state.ageMs + elapsedMs >= settleMs) return mode;
-  return routingOf(previous).authoritative === routingOf(mode).authoritative ? mode : previous;
+  const settled =
+    previous === null ||
+    state.ageMs + elapsedMs >= settleMs ||
+    routingOf(previous).authoritative === routingOf(mode).authoritative;
+  const routed = settled ? mode : previous;
+  // Back to MongoDB with Postgres commits it has not got yet: stay Postgres-first until they are drained.
+  if (routingOf(routed).authoritative === 'mongo' && state.reverseGapsOpen > 0) return 'pg';
+  return routed;
 }

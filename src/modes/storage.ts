@@ -102,6 +102,8 @@ export interface ModeState {
   previous: CollectionMode | null;
   /** How long ago the last change was made, by Postgres's clock (so every process measures the same age). */
   ageMs: number;
+  /** Open reverse gaps: Postgres commits MongoDB does not have yet (see src/modes/settle.ts). */
+  reverseGapsOpen: number;
 }
 
 /**
@@ -115,9 +117,13 @@ export async function readModeStates(db: Db): Promise<Map<string, ModeState>> {
     mode: CollectionMode;
     previous: CollectionMode | null;
     age_ms: number;
+    reverse_gaps_open: number;
   }>(
     `SELECT m.collection, m.mode, last.from_mode AS previous,
-            (extract(epoch FROM clock_timestamp() - m.changed_at) * 1000)::float8 AS age_ms
+            (extract(epoch FROM clock_timestamp() - m.changed_at) * 1000)::float8 AS age_ms,
+            (SELECT count(*)::int FROM pg_dualwrite_gaps g
+              WHERE g.collection = m.collection AND g.direction = 'reverse' AND g.status = 'open')
+              AS reverse_gaps_open
        FROM collection_modes m
        LEFT JOIN LATERAL (
          SELECT from_mode FROM collection_mode_changes c
@@ -125,7 +131,15 @@ export async function readModeStates(db: Db): Promise<Map<string, ModeState>> {
        ) last ON true`,
   );
   return new Map(
-    rows.map((row) => [row.collection, { mode: row.mode, previous: row.previous, ageMs: row.age_ms }]),
+    rows.map((row) => [
+      row.collection,
+      {
+        mode: row.mode,
+        previous: row.previous,
+        ageMs: row.age_ms,
+        reverseGapsOpen: row.reverse_gaps_open,
+      },
+    ]),
   );
 }
 

@@ -80,6 +80,13 @@ describe('rollback drill: pg → dual → mongo → dual → pg under traffic', 
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
     };
+    // The operator's worker: drains both gap directions and runs both sweeps on their schedules.
+    const worker = startStrangler(['worker', '--queues', 'gaps,sweep'], {
+      ...env,
+      GAP_DRAIN_EVERY_MS: '1000',
+      SWEEP_EVERY_MS: '3000',
+    });
+    children.push(worker.child);
     const traffic = startStrangler(
       ['traffic', '--duration', '60', '--rate', '0', '--concurrency', '6', '--seed', '23', '--json'],
       env,
@@ -103,6 +110,8 @@ describe('rollback drill: pg → dual → mongo → dual → pg under traffic', 
     const beforeEnd = latest()!;
 
     await traffic.exited;
+    worker.child.kill('SIGTERM');
+    await worker.exited;
     const figures = JSON.parse(traffic.stdout().trim().split('\n').at(-1)!) as {
       ops: number;
       callerErrors: number;

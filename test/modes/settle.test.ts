@@ -3,10 +3,16 @@ import type { CollectionMode } from '../../src/modes/machine.js';
 import { routingMode } from '../../src/modes/settle.js';
 
 const SETTLE = 10_000;
-const state = (previous: CollectionMode | null, mode: CollectionMode, ageMs: number) => ({
+const state = (
+  previous: CollectionMode | null,
+  mode: CollectionMode,
+  ageMs: number,
+  reverseGapsOpen = 0,
+) => ({
   previous,
   mode,
   ageMs,
+  reverseGapsOpen,
 });
 
 describe('the settle fence: which mode calls are routed by', () => {
@@ -24,6 +30,11 @@ describe('the settle fence: which mode calls are routed by', () => {
     ['dual → mongo, just now', state('dual', 'mongo', 0), 0, 'mongo'],
     ['pg → decommissioned, just now', state('pg', 'decommissioned', 0), 0, 'decommissioned'],
     ['never changed', state(null, 'mongo', 0), 0, 'mongo'],
+    // Back to MongoDB while MongoDB misses Postgres commits (open reverse gaps): Postgres-first until drained.
+    ['pg → dual long ago, 3 reverse gaps open', state('pg', 'dual', 60_000, 3), 0, 'pg'],
+    ['dual → mongo after pg, 1 reverse gap open', state('dual', 'mongo', 60_000, 1), 0, 'pg'],
+    ['pg, reverse gaps open', state('dual', 'pg', 60_000, 5), 0, 'pg'],
+    ['decommissioned, reverse gaps open', state('pg', 'decommissioned', 60_000, 5), 0, 'decommissioned'],
   ] as const)('%s', (_label, recorded, elapsedMs, routed) => {
     expect(routingMode(recorded, SETTLE, elapsedMs)).toBe(routed);
   });

@@ -170,6 +170,32 @@ describe('pg mode: Postgres authoritative, MongoDB mirrored after each commit', 
     await expectStoresAgree(source, database.url, { collections: ['users'] });
   });
 
+  it('a rollback while MongoDB misses commits stays Postgres-first until the reverse gaps are drained', async () => {
+    await settleIntoPg('users');
+    const user = await repos.users.create({ email: 'rollback@example.com', points: 0 });
+    await proxy.cut();
+    try {
+      for (let i = 0; i < 3; i++) await repos.users.incrementPoints(user.id, 10);
+    } finally {
+      await proxy.restore();
+    }
+    expect(await openReverseGaps()).toBeGreaterThan(0);
+    expect(await pointsIn(user.id)).toEqual({ pg: 30, mongo: 0 });
+
+    // Rolled back and settled: recorded as dual, but MongoDB lacks 30 points, so calls stay pg-first.
+    await settleInto('users', 'dual');
+    expect(await repos.modes.routing('users')).toBe('pg');
+    expect(await repos.users.incrementPoints(user.id, 1)).toBe(31);
+
+    await drainReverseGaps({ pool: direct, mongo: source }, { baseDelayMs: 0, jitter: 0 });
+    expect(await openReverseGaps()).toBe(0);
+    repos.modes.invalidate();
+    expect(await repos.modes.routing('users')).toBe('dual');
+    // MongoDB-first again, on a MongoDB that has every commit: nothing was lost on the way back.
+    expect(await repos.users.incrementPoints(user.id, 1)).toBe(32);
+    expect(await pointsIn(user.id)).toEqual({ pg: 32, mongo: 32 });
+  });
+
   it('holds the document from commit to mirror: concurrent forward syncs never undo a commit', async () => {
     await settleIntoPg('users');
     const user = await repos.users.create({ email: 'hot@example.com', points: 0 });
