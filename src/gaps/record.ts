@@ -51,6 +51,28 @@ export class GapNotRecordedError extends Error {
 
 const TIMED_OUT = Symbol('timed out');
 
+function gapRowOf(failure: GapFailure) {
+  const { legacyId, idJson } = gapIdsOf(failure.id);
+  return {
+    collection: failure.collection,
+    legacyId,
+    idJson,
+    op: failure.op,
+    direction: failure.direction ?? 'forward',
+    lastError: describeGapError(failure.collection, legacyId, failure.error),
+  };
+}
+
+/**
+ * Records a gap in `pg_dualwrite_gaps` only, with no fallback and no timeout of its own: for REVERSE
+ * gaps, which come from a Postgres that has just committed (so is there) and a MongoDB that failed (so
+ * is no place for a fallback record: waiting on it would hold the caller for the driver's whole
+ * server-selection timeout). Resolves to the gap's id; throws what Postgres threw.
+ */
+export function recordGapInTable(pool: pg.Pool, failure: GapFailure): Promise<number> {
+  return upsertOpenGap(pool, gapRowOf(failure));
+}
+
 /**
  * Records that a document's write reached one store but not the other (plan §5), so a drain brings it
  * over later. Into `pg_dualwrite_gaps` when Postgres takes it within `timeoutMs`; otherwise, whatever
@@ -64,15 +86,8 @@ export async function recordGap(
   options: RecordGapOptions = {},
 ): Promise<Recorded> {
   const { timeoutMs = 5_000 } = options;
-  const { legacyId, idJson } = gapIdsOf(failure.id);
-  const gap = {
-    collection: failure.collection,
-    legacyId,
-    idJson,
-    op: failure.op,
-    direction: failure.direction ?? 'forward',
-    lastError: describeGapError(failure.collection, legacyId, failure.error),
-  };
+  const gap = gapRowOf(failure);
+  const legacyId = gap.legacyId;
 
   const insert = upsertOpenGap(stores.pool, gap);
   // Abandoned on timeout but still running: its outcome is no longer anyone's to report.

@@ -1,7 +1,7 @@
 import type { Db as MongoDb } from 'mongodb';
 import type pg from 'pg';
 import { describeCause } from '../gaps/describeError.js';
-import { GapNotRecordedError, recordGap } from '../gaps/record.js';
+import { GapNotRecordedError, recordGapInTable } from '../gaps/record.js';
 import type { GapOp } from '../gaps/sql/upsertOpenGap.js';
 import type { Logger } from '../logger.js';
 import { mirrorDocumentsOn, MirrorWriteError } from './mirrorDocuments.js';
@@ -18,8 +18,6 @@ export interface MirrorFollowOptions {
    * answers, so a later drain of the gap waits for it instead of overtaking it. @defaultValue 2000
    */
   mirrorTimeoutMs?: number;
-  /** How long the gap table may take before the gap goes to the fallback store. @defaultValue 1000 */
-  gapTimeoutMs?: number;
 }
 
 /** One document a committed Postgres transaction wrote. */
@@ -69,7 +67,7 @@ const TIMED_OUT = Symbol('timed out');
  * every document not yet mirrored (recordGap, direction 'reverse'), which src/mirror/drainReverse.ts
  * drains by mirroring the rows again; a write MongoDB refused for some documents only makes gaps of those.
  *
- * Never throws. `report` resolves within about `mirrorTimeoutMs + gapTimeoutMs`; `settled` when the
+ * Never throws. `report` resolves within about `mirrorTimeoutMs` plus the gap rows; `settled` when the
  * mirror has let go of `client` (later, when the report came from a timeout): release it only then.
  */
 export function followMirror(
@@ -171,16 +169,22 @@ export async function recordReverseGaps(
   failed: readonly Failure[],
   report: MirrorReport,
 ): Promise<void> {
-  const { pool, mongo, log, gapTimeoutMs = 1_000 } = options;
-  const outcomes = await Promise.allSettled(
-    failed.map(({ collection, document, error }) =>
-      recordGap(
-        { pool, mongo },
-        { collection, id: document.id, op: document.op ?? 'upsert', direction: 'reverse', error },
-        { timeoutMs: gapTimeoutMs },
+  const { pool, log } = options;
+  // One at a time, into the table only: Postgres has just committed, and MongoDB is what failed.
+  const outcomes: PromiseSettledResult<number>[] = [];
+  for (const { collection, document, error } of failed)
+    outcomes.push(
+      await recordGapInTable(pool, {
+        collection,
+        id: document.id,
+        op: document.op ?? 'upsert',
+        direction: 'reverse',
+        error,
+      }).then(
+        (value) => ({ status: 'fulfilled' as const, value }),
+        (reason: unknown) => ({ status: 'rejected' as const, reason }),
       ),
-    ),
-  );
+    );
   outcomes.forEach((outcome, index) => {
     if (outcome.status === 'fulfilled') {
       report.gaps += 1;

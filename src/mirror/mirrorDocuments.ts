@@ -113,14 +113,21 @@ export async function mirrorDocuments(
   mongo: MongoDb,
   collection: string,
   ids: readonly unknown[],
+  options: MirrorOptions = { timeoutMs: BACKGROUND_TIMEOUT_MS },
 ): Promise<MirrorOutcome> {
+  // MongoDB is asked first, before any lock is taken: a drain or a sweep that took a batch's locks and
+  // then waited for an unreachable MongoDB would stall every pg-mode write of those documents meanwhile.
+  await mongo.command({ ping: 1 }, options.timeoutMs === undefined ? {} : { timeoutMS: options.timeoutMs });
   const client = await pool.connect();
   try {
-    return await mirrorDocumentsOn(client, mongo, collection, ids);
+    return await mirrorDocumentsOn(client, mongo, collection, ids, options);
   } finally {
     client.release();
   }
 }
+
+/** The deadline of each MongoDB operation of a drain's or a sweep's mirror (mirrorDocuments). */
+const BACKGROUND_TIMEOUT_MS = 5_000;
 
 /**
  * mirrorDocuments on a client the caller holds (its own transaction on it, BEGIN to COMMIT). The

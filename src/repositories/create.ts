@@ -150,7 +150,6 @@ export function createRepositories(options: RepositoryOptions): Repositories {
       modes,
       log: options.log?.child({ component: 'pg-first' }),
       mirrorTimeoutMs: options.mirrorTimeoutMs,
-      gapTimeoutMs: options.gapTimeoutMs,
     }),
   };
   const ctx = mongoContext(options.mongoose);
@@ -246,7 +245,7 @@ export function createRepositories(options: RepositoryOptions): Repositories {
 }
 
 /**
- * Two connections of the repositories' own, beside the data pool, for the mode lookups and the reverse
+ * Three connections of the repositories' own, beside the data pool, for the mode lookups and the reverse
  * gaps. A pg-mode call holds its documents' locks from its commit until MongoDB has answered its mirror
  * (./seam/pgFirst.ts); meanwhile other calls on the same hot document wait for that lock, each holding
  * a data-pool client. Were the holder to need a data-pool client for a mode lookup or a gap row, it
@@ -254,10 +253,10 @@ export function createRepositories(options: RepositoryOptions): Repositories {
  */
 function controlPool(target: RepositoryOptions['pg']): pg.Pool {
   if (typeof target === 'string')
-    return createPool({ url: target, max: 2, applicationName: 'strangler-repositories-control' });
+    return createPool({ url: target, max: 3, applicationName: 'strangler-repositories-control' });
   // The application's pool: the same server and credentials (pg-pool keeps its config as `options`).
   const { options } = target as unknown as { options: pg.PoolConfig };
-  const control = new pg.Pool({ ...options, max: 2, application_name: 'strangler-repositories-control' });
+  const control = new pg.Pool({ ...options, max: 3, application_name: 'strangler-repositories-control' });
   control.on('error', () => undefined);
   control.on('connect', (client) => client.on('error', () => undefined));
   return control;

@@ -67,6 +67,7 @@ export async function driveTraffic(config: Config, options: DriveOptions): Promi
       concurrency: options.concurrency,
       next: workload.next,
       isRefusal: isExpectedRefusal,
+      onCallerError: (op, error) => log.error({ op, err: error }, 'caller error'),
       signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
       onTick(current, elapsedMs) {
         const { ops, acked, refused, callerErrors } = current.figures();

@@ -19,6 +19,8 @@ export interface RunnerOptions {
   next(): TrafficOp;
   /** An error the workload expects (a domain rule), counted as `refused`, not as a caller error. */
   isRefusal(error: unknown): boolean;
+  /** Called with each caller error (not a refusal), as it happens. */
+  onCallerError?(op: string, error: unknown): void;
   /** Called about once a second with the operations so far. */
   onTick?(stats: TrafficStats, elapsedMs: number): void;
   /** Stops early (SIGINT, a test). */
@@ -52,7 +54,9 @@ export async function runTraffic(options: RunnerOptions): Promise<TrafficStats> 
         await op.run();
         stats.record(op.name, performance.now() - t0, 'acked');
       } catch (error) {
-        stats.record(op.name, performance.now() - t0, options.isRefusal(error) ? 'refused' : 'error', error);
+        const refused = options.isRefusal(error);
+        stats.record(op.name, performance.now() - t0, refused ? 'refused' : 'error', error);
+        if (!refused) options.onCallerError?.(op.name, error);
       }
     }
   };

@@ -36,8 +36,6 @@ export interface PgFirstOptions {
   log?: Logger;
   /** How long a call waits for MongoDB to take its mirror before the rest become reverse gaps. @defaultValue 2000 */
   mirrorTimeoutMs?: number;
-  /** How long the gap table may take before a gap goes to the fallback store. @defaultValue 1000 */
-  gapTimeoutMs?: number;
   /**
    * After a mirror failed because MongoDB is out of reach (or timed out), how long mirrors are not even
    * tried: their documents go straight to reverse gaps. @defaultValue 1000
@@ -51,7 +49,7 @@ export interface PgFirstOptions {
  * every document each transaction wrote is written into MongoDB as the rows now hold it
  * (src/mirror/followMirror.ts), so that going back to `dual` or `mongo` is instant and loses nothing.
  * A collection in `decommissioned` is not mirrored. MongoDB failing or slow becomes reverse gaps; the
- * caller never sees it, and waits at most about `mirrorTimeoutMs + gapTimeoutMs` for it.
+ * caller never sees it, and waits at most about `mirrorTimeoutMs` for it, plus the gap rows.
  *
  * The lock discipline that makes the mirror safe: the transaction holds each document's advisory lock
  * (claimDocuments), and just before COMMIT the same keys are taken SESSION-scoped on the same client.
@@ -75,7 +73,11 @@ export class PgFirstSeam {
   /** Runs one Drizzle repository call, mirroring each transaction it commits; throws what the call threw. */
   async run<T>(call: () => Promise<T>): Promise<T> {
     const log = new WriteLog();
-    const follower = new MirrorAfterCommit(this.#options, this.#breaker, log);
+    // Decided before the call takes any lock: a probe of an unreachable MongoDB must not hold them.
+    const mirroring = await this.#breaker.admit(() =>
+      this.#options.mongo.command({ ping: 1 }, { timeoutMS: this.#options.mirrorTimeoutMs ?? 2_000 }),
+    );
+    const follower = new MirrorAfterCommit(this.#options, this.#breaker, mirroring, log);
     const { outcome } = await withWriteLog(() => withCommitFollower(follower, call), log);
     await follower.recordUnknownCommits();
     if (!outcome.ok) throw outcome.error;
@@ -87,15 +89,18 @@ export class PgFirstSeam {
 class MirrorAfterCommit implements CommitFollower {
   readonly #options: PgFirstOptions;
   readonly #breaker: MirrorBreaker;
+  /** Whether this call mirrors at all (false: the breaker is open, its documents go to reverse gaps). */
+  readonly #mirroring: boolean;
   readonly #log: WriteLog;
   /** What the transaction being committed wrote (taken from the write log just before COMMIT). */
   #committing: WrittenDocument[] = [];
   /** Written by a transaction whose COMMIT failed: it may have committed. */
   readonly #unknown: WrittenDocument[] = [];
 
-  constructor(options: PgFirstOptions, breaker: MirrorBreaker, log: WriteLog) {
+  constructor(options: PgFirstOptions, breaker: MirrorBreaker, mirroring: boolean, log: WriteLog) {
     this.#options = options;
     this.#breaker = breaker;
+    this.#mirroring = mirroring;
     this.#log = log;
   }
 
@@ -127,8 +132,7 @@ class MirrorAfterCommit implements CommitFollower {
           () => release(),
           (error: unknown) => release(error instanceof Error ? error : new Error(String(error))),
         );
-    const { attempt, probe } = this.#breaker.tryMirror();
-    if (!attempt) {
+    if (!this.#mirroring) {
       // MongoDB was out of reach a moment ago: don't make this caller wait out the timeout again.
       letGo(Promise.resolve());
       const error = new Error('MongoDB out of reach (mirror paused after a failure)');
@@ -144,7 +148,7 @@ class MirrorAfterCommit implements CommitFollower {
     const { report, settled } = followMirror(this.#mirrorOptions(), client, batches);
     letGo(settled);
     const { error } = await report;
-    this.#breaker.settle(probe, error !== undefined && mongoOutOfReach(error));
+    if (error !== undefined && mongoOutOfReach(error)) this.#breaker.trip();
   }
 
   async afterRollback(client: pg.PoolClient, commitFailed: boolean): Promise<void> {
@@ -181,16 +185,17 @@ class MirrorAfterCommit implements CommitFollower {
   }
 
   #mirrorOptions(): MirrorFollowOptions {
-    const { pool, gapPool, mongo, log, mirrorTimeoutMs, gapTimeoutMs } = this.#options;
-    return { pool: gapPool ?? pool, mongo, log, mirrorTimeoutMs, gapTimeoutMs };
+    const { pool, gapPool, mongo, log, mirrorTimeoutMs } = this.#options;
+    return { pool: gapPool ?? pool, mongo, log, mirrorTimeoutMs };
   }
 }
 
 /**
- * Trips when a mirror fails for want of MongoDB. While tripped, mirrors are not tried: a MongoDB outage
- * then costs each pg-mode call a gap row instead of the mirror's whole timeout, and a hot document's
- * lock is not held that long by each of its writers in turn. Every `pauseMs` ONE call (the probe) tries
- * again: its success closes the breaker, its failure trips it for another pause.
+ * Trips when a mirror fails for want of MongoDB. While tripped, calls do not mirror: their documents go
+ * straight to reverse gaps, so a MongoDB outage costs each pg-mode call a gap row instead of the mirror's
+ * whole timeout, and no call holds its documents' locks waiting on MongoDB. Every `pauseMs` one call
+ * pings MongoDB BEFORE it takes any lock: an answer closes the breaker (that call and the next ones
+ * mirror), silence trips it for another pause.
  */
 class MirrorBreaker {
   #trippedUntil: number | null = null;
@@ -198,19 +203,25 @@ class MirrorBreaker {
 
   constructor(private readonly pauseMs: number) {}
 
-  /** Whether this call should try the mirror (false: straight to reverse gaps). */
-  tryMirror(): { attempt: boolean; probe: boolean } {
-    if (this.#trippedUntil === null) return { attempt: true, probe: false };
-    if (this.#probing || performance.now() < this.#trippedUntil) return { attempt: false, probe: false };
+  /** Whether a call starting now should mirror; `ping` is sent only when it is time to probe. */
+  async admit(ping: () => Promise<unknown>): Promise<boolean> {
+    if (this.#trippedUntil === null) return true;
+    if (this.#probing || performance.now() < this.#trippedUntil) return false;
     this.#probing = true;
-    return { attempt: true, probe: true };
+    try {
+      await ping();
+      this.#trippedUntil = null;
+      return true;
+    } catch {
+      this.trip();
+      return false;
+    } finally {
+      this.#probing = false;
+    }
   }
 
-  /** The outcome of an attempted mirror: out of reach or not. */
-  settle(probe: boolean, outOfReach: boolean): void {
-    if (probe) this.#probing = false;
-    if (outOfReach) this.#trippedUntil = performance.now() + this.pauseMs;
-    else if (probe) this.#trippedUntil = null;
+  trip(): void {
+    this.#trippedUntil = performance.now() + this.pauseMs;
   }
 }
 
