@@ -117,7 +117,7 @@ export async function mirrorDocuments(
 ): Promise<MirrorOutcome> {
   // MongoDB is asked first, before any lock is taken: a drain or a sweep that took a batch's locks and
   // then waited for an unreachable MongoDB would stall every pg-mode write of those documents meanwhile.
-  await mongo.command({ ping: 1 }, options.timeoutMs === undefined ? {} : { timeoutMS: options.timeoutMs });
+  await mongo.command({ ping: 1 }, { timeoutMS: PING_TIMEOUT_MS });
   const client = await pool.connect();
   try {
     return await mirrorDocumentsOn(client, mongo, collection, ids, options);
@@ -126,8 +126,13 @@ export async function mirrorDocuments(
   }
 }
 
-/** The deadline of each MongoDB operation of a drain's or a sweep's mirror (mirrorDocuments). */
-const BACKGROUND_TIMEOUT_MS = 5_000;
+/**
+ * The deadline of each MongoDB operation of a drain's or a sweep's mirror (mirrorDocuments): generous,
+ * since a batch of 500 documents on a loaded MongoDB is slow, and a batch that times out is retried one
+ * document at a time; the ping before it is what keeps an outage from holding locks.
+ */
+const BACKGROUND_TIMEOUT_MS = 30_000;
+const PING_TIMEOUT_MS = 5_000;
 
 /**
  * mirrorDocuments on a client the caller holds (its own transaction on it, BEGIN to COMMIT). The

@@ -24,8 +24,14 @@ import type { ModeState } from './storage.js';
  * written them: a MongoDB-first `$inc` on a document that misses commits would otherwise build on the
  * stale value, and its forward sync would then write that over the commits. That is what keeps a
  * rollback from losing a write; `dead` reverse gaps (MongoDB refuses the document) do not hold it, since
- * draining will not end them: they stay visible in `strangler gaps`.
+ * draining will not end them: they stay visible in `strangler gaps`. The mirror image holds going
+ * forward: a collection in `pg` with OPEN forward gaps (MongoDB writes whose sync failed, e.g. a dual
+ * call's sync that timed out just before the switch) is routed as `dual` until they are drained, or a
+ * Postgres-first write would build on the stale row and its mirror would replace the newer document.
  */
+/** The repositories' default settle window: 3 × the default 2 s mode TTL + 4 s (src/modes/reader.ts). */
+export const DEFAULT_SETTLE_MS = 10_000;
+
 export function routingMode(state: ModeState | undefined, settleMs: number, elapsedMs = 0): CollectionMode {
   if (!state) return 'mongo';
   const { mode, previous } = state;
@@ -36,5 +42,7 @@ export function routingMode(state: ModeState | undefined, settleMs: number, elap
   const routed = settled ? mode : previous;
   // Back to MongoDB with Postgres commits it has not got yet: stay Postgres-first until they are drained.
   if (routingOf(routed).authoritative === 'mongo' && state.reverseGapsOpen > 0) return 'pg';
+  // Into Postgres with MongoDB writes it has not got yet: stay MongoDB-first (followed) until drained.
+  if (routed === 'pg' && state.forwardGapsOpen > 0) return 'dual';
   return routed;
 }

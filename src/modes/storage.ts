@@ -1,4 +1,5 @@
 import { desc, eq, sql } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import { collectionModeChanges, collectionModes } from '../db/schema/backfill.js';
 import type { GateRecord } from './gates.js';
@@ -104,6 +105,8 @@ export interface ModeState {
   ageMs: number;
   /** Open reverse gaps: Postgres commits MongoDB does not have yet (see src/modes/settle.ts). */
   reverseGapsOpen: number;
+  /** Open forward gaps: MongoDB writes Postgres does not have yet (see src/modes/settle.ts). */
+  forwardGapsOpen: number;
 }
 
 /**
@@ -111,19 +114,24 @@ export interface ModeState {
  * 'mongo'). The previous mode is the newest audit row's `from`: changeMode writes both in one
  * transaction, so they always agree.
  */
-export async function readModeStates(db: Db): Promise<Map<string, ModeState>> {
-  const { rows } = await db.$client.query<{
+export async function readModeStates(db: Db | pg.Pool): Promise<Map<string, ModeState>> {
+  const pool = '$client' in db ? db.$client : db;
+  const { rows } = await pool.query<{
     collection: string;
     mode: CollectionMode;
     previous: CollectionMode | null;
     age_ms: number;
     reverse_gaps_open: number;
+    forward_gaps_open: number;
   }>(
     `SELECT m.collection, m.mode, last.from_mode AS previous,
             (extract(epoch FROM clock_timestamp() - m.changed_at) * 1000)::float8 AS age_ms,
             (SELECT count(*)::int FROM pg_dualwrite_gaps g
               WHERE g.collection = m.collection AND g.direction = 'reverse' AND g.status = 'open')
-              AS reverse_gaps_open
+              AS reverse_gaps_open,
+            (SELECT count(*)::int FROM pg_dualwrite_gaps g
+              WHERE g.collection = m.collection AND g.direction = 'forward' AND g.status = 'open')
+              AS forward_gaps_open
        FROM collection_modes m
        LEFT JOIN LATERAL (
          SELECT from_mode FROM collection_mode_changes c
@@ -138,6 +146,7 @@ export async function readModeStates(db: Db): Promise<Map<string, ModeState>> {
         previous: row.previous,
         ageMs: row.age_ms,
         reverseGapsOpen: row.reverse_gaps_open,
+        forwardGapsOpen: row.forward_gaps_open,
       },
     ]),
   );

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { CollectionMode } from '../modes/machine.js';
+import { DEFAULT_SETTLE_MS, routingMode } from '../modes/settle.js';
+import { readModeStates } from '../modes/storage.js';
 
 /**
  * The modes of every collection that has a mode row (or of one), as both sweeps read them: a
@@ -18,4 +20,15 @@ export async function readModes(
 
 export async function readMode(pool: pg.Pool | pg.ClientBase, collection: string): Promise<CollectionMode> {
   return (await readModes(pool, collection)).get(collection) ?? 'mongo';
+}
+
+/**
+ * The mode the application's calls are ROUTED by now (src/modes/settle.ts), with the repositories'
+ * default settle window: a mirror may replace MongoDB documents only while every process writes
+ * Postgres first. Right after a move into `pg` the applications still write MongoDB first for the
+ * settle window (and while forward gaps are open): a sweep mirroring then would replace documents under
+ * their writes. (An application given another `settleMs` must keep it at or below this default.)
+ */
+export async function routedMode(pool: pg.Pool, collection: string): Promise<CollectionMode> {
+  return routingMode((await readModeStates(pool)).get(collection), DEFAULT_SETTLE_MS);
 }

@@ -16,7 +16,7 @@ import {
   saveCheckpoint,
   type SweepCounts,
 } from './checkpoints.js';
-import { readMode, readModes } from './modes.js';
+import { readMode, readModes, routedMode } from './modes.js';
 import { REVERSE_SWEEP_DEFAULTS, sweepOptions, type SweepOptions } from './options.js';
 
 /**
@@ -199,7 +199,7 @@ async function sweepLocked(
     const page = await changedLegacyIds(ctx.pool, spec, { since: from, after, limit: options.batchSize });
     if (page.length === 0) break;
     // Between pages, not only at the start: a flip back to dual makes MongoDB the writers' side again.
-    const now = await readMode(ctx.pool, collection);
+    const now = await routedMode(ctx.pool, collection);
     if (now !== 'pg')
       return {
         ...swept,
@@ -245,6 +245,10 @@ async function mirrorBatch(
   // One bad document must not hold back the page, nor the checkpoint: each is mirrored alone, and one
   // that still fails is handed to the reverse drain (backoff, dead letters).
   for (const id of ids) {
+    // This loop can outlast the page's mode check by a long way: once MongoDB is the writers' side
+    // again, a mirror would replace a document under their writes.
+    const now = await routedMode(ctx.pool, collection);
+    if (now !== 'pg') throw new Error(`${collection} left pg mode (now ${now}) during the sweep`);
     try {
       add(into, await mirrorDocuments(ctx.pool, ctx.mongo, collection, [id]));
     } catch (error) {

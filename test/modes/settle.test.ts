@@ -8,12 +8,8 @@ const state = (
   mode: CollectionMode,
   ageMs: number,
   reverseGapsOpen = 0,
-) => ({
-  previous,
-  mode,
-  ageMs,
-  reverseGapsOpen,
-});
+  forwardGapsOpen = 0,
+) => ({ previous, mode, ageMs, reverseGapsOpen, forwardGapsOpen });
 
 describe('the settle fence: which mode calls are routed by', () => {
   it.each([
@@ -35,6 +31,10 @@ describe('the settle fence: which mode calls are routed by', () => {
     ['dual → mongo after pg, 1 reverse gap open', state('dual', 'mongo', 60_000, 1), 0, 'pg'],
     ['pg, reverse gaps open', state('dual', 'pg', 60_000, 5), 0, 'pg'],
     ['decommissioned, reverse gaps open', state('pg', 'decommissioned', 60_000, 5), 0, 'decommissioned'],
+    // Into Postgres while Postgres misses MongoDB writes (open forward gaps): MongoDB-first until drained.
+    ['dual → pg long ago, 2 forward gaps open', state('dual', 'pg', 60_000, 0, 2), 0, 'dual'],
+    ['dual → pg just now, 2 forward gaps open', state('dual', 'pg', 0, 0, 2), 0, 'dual'],
+    ['dual, forward gaps open', state('mongo', 'dual', 60_000, 0, 2), 0, 'dual'],
   ] as const)('%s', (_label, recorded, elapsedMs, routed) => {
     expect(routingMode(recorded, SETTLE, elapsedMs)).toBe(routed);
   });

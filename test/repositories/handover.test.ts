@@ -7,6 +7,8 @@ function gate() {
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { open, opened };
 }
+/** A recheck that confirms the authority first chosen. */
+const same = (authority: 'mongo' | 'pg') => () => Promise.resolve(authority);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Handover: one authority at a time per collection, within a process', () => {
@@ -14,11 +16,11 @@ describe('Handover: one authority at a time per collection, within a process', (
     const handover = new Handover();
     const first = gate();
     const started: string[] = [];
-    const a = handover.run('mongo', async () => {
+    const a = handover.run('mongo', same('mongo'), async () => {
       started.push('a');
       await first.opened;
     });
-    const b = handover.run('mongo', async () => {
+    const b = handover.run('mongo', same('mongo'), async () => {
       started.push('b');
     });
     await b;
@@ -32,15 +34,15 @@ describe('Handover: one authority at a time per collection, within a process', (
     const slow = gate();
     const slower = gate();
     const events: string[] = [];
-    const old1 = handover.run('mongo', async () => {
+    const old1 = handover.run('mongo', same('mongo'), async () => {
       await slow.opened;
       events.push('mongo 1 done');
     });
-    const old2 = handover.run('mongo', async () => {
+    const old2 = handover.run('mongo', same('mongo'), async () => {
       await slower.opened;
       events.push('mongo 2 done');
     });
-    const next = handover.run('pg', async () => {
+    const next = handover.run('pg', same('pg'), async () => {
       events.push('pg started');
     });
     await tick();
@@ -54,13 +56,27 @@ describe('Handover: one authority at a time per collection, within a process', (
     expect(events).toEqual(['mongo 1 done', 'mongo 2 done', 'pg started']);
   });
 
+  it('asks again after waiting: a switch the finished calls undid is not made', async () => {
+    const handover = new Handover();
+    const slow = gate();
+    const old = handover.run('mongo', same('mongo'), () => slow.opened);
+    let ran: string | undefined;
+    // Routed to pg when it arrived; by the time the mongo call has finished, the routing says mongo again.
+    const next = handover.run('pg', same('mongo'), async (authority) => {
+      ran = authority;
+    });
+    slow.open();
+    await Promise.all([old, next]);
+    expect(ran).toBe('mongo');
+  });
+
   it('lets a failed call release its authority', async () => {
     const handover = new Handover();
     await expect(
-      handover.run('pg', async () => {
+      handover.run('pg', same('pg'), async () => {
         throw new Error('refused');
       }),
     ).rejects.toThrow('refused');
-    await expect(handover.run('mongo', async () => 'ok')).resolves.toBe('ok');
+    await expect(handover.run('mongo', same('mongo'), async () => 'ok')).resolves.toBe('ok');
   });
 });

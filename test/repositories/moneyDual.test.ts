@@ -12,34 +12,12 @@ import { amlFeeKey } from '../../src/repositories/domain/payments.js';
 import { sweepCollections } from '../../src/sweep/deltaSweep.js';
 import { expectStoresAgree } from '../support/agreement.js';
 import { TEST_REDIS_URL } from '../support/env.js';
-import { formatScaled, normaliseDecimalText, readMoney } from '../support/exactDecimal.js';
+import { mongoDecimal, prng, sleep, times } from '../support/interleaving.js';
+import { normaliseDecimalText } from '../support/exactDecimal.js';
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { createPool } from '../../src/db/client.js';
-
-/** MongoDB's stored money (Decimal128, or whatever a legacy document holds) as canonical decimal text. */
-const mongoDecimal = (value: unknown): string => {
-  const reading = readMoney(value);
-  if (!reading.ok) throw new Error(`not money: ${String(value)} (${reading.detail})`);
-  return formatScaled(reading.scaled);
-};
-
-/** A seeded PRNG (mulberry32): the same seed gives the same interleaving plan. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const times = <T>(n: number, fn: (i: number) => Promise<T>) =>
-  Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
 
 /**
  * Money and counters under concurrency in dual mode, proven in BOTH stores: MongoDB read with the

@@ -11,7 +11,8 @@ import { createRepositories, type Repositories } from '../../src/repositories/cr
 import { amlFeeKey } from '../../src/repositories/domain/payments.js';
 import { expectStoresAgree, moneySums, mongoMoneySums } from '../support/agreement.js';
 import { TEST_REDIS_URL } from '../support/env.js';
-import { formatScaled, normaliseDecimalText, readMoney } from '../support/exactDecimal.js';
+import { mongoDecimal, prng, sleep, times } from '../support/interleaving.js';
+import { normaliseDecimalText } from '../support/exactDecimal.js';
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { recordingPool } from '../support/pgRepos.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
@@ -21,28 +22,6 @@ const SETTLE_MS = 300;
 const PRICE = '1250.123456789012345678';
 const FEE = '3.141592653589793238';
 
-/** MongoDB's stored money (Decimal128, or whatever a legacy document holds) as canonical decimal text. */
-const mongoDecimal = (value: unknown): string => {
-  const reading = readMoney(value);
-  if (!reading.ok) throw new Error(`not money: ${String(value)} (${reading.detail})`);
-  return formatScaled(reading.scaled);
-};
-
-/** A seeded PRNG (mulberry32): the same seed gives the same interleaving plan. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const times = <T>(n: number, fn: (i: number) => Promise<T>) =>
-  Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
 const oids = (ids: readonly string[]) => ids.map((id) => new ObjectId(id));
 
 /**

@@ -43,6 +43,9 @@ describe('reverse sweep: the backstop for pg-mode mirrors lost with their proces
       for (const to of ['dual', 'pg'])
         await changeMode(pg.db, { collection, to, actor: 'test', reason: 'reverse sweep test' });
     await changeMode(pg.db, { collection: 'reviews', to: 'dual', actor: 'test' });
+    // As if the flips were a minute old: the reverse sweep mirrors only once the settle window of a
+    // move into pg has passed (src/modes/settle.ts), and that is not what these tests are about.
+    await pool().query(`UPDATE collection_modes SET changed_at = now() - interval '1 minute'`);
   }, 120_000);
   afterAll(async () => {
     await pg?.drop();

@@ -20,6 +20,8 @@ import { withWriteLog, WriteLog, type WrittenDocument } from './writeLog.js';
 /** The mode a call is routed by (src/modes/reader.ts ModeReader.routing). */
 export interface RoutingSource {
   routing(collection: string): Promise<CollectionMode>;
+  /** Forgets what was read: the next `routing` reads the modes (and gap counts) afresh. */
+  invalidate(): void;
 }
 
 export interface PgFirstOptions {

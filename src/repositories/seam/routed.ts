@@ -28,15 +28,21 @@ export interface Router {
  */
 export function routed<T extends object>(collection: string, mongo: T, pg: T, router: Router): T {
   const handover = new Handover();
+  const authority = async (): Promise<Authority> =>
+    routingOf(await router.modes.routing(collection).catch(() => 'mongo' as const)).authoritative;
+  // After waiting for the other authority's calls, read the modes afresh: those calls may have left gaps
+  // that hold the routing where it was (src/modes/settle.ts).
+  const recheck = () => {
+    router.modes.invalidate();
+    return authority();
+  };
   return new Proxy(mongo, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const mode = await router.modes.routing(collection).catch(() => 'mongo' as const);
-        const authority = routingOf(mode).authoritative;
-        return handover.run(authority, () => {
-          if (authority === 'pg') {
+      return async (...args: unknown[]) =>
+        handover.run(await authority(), recheck, (chosen) => {
+          if (chosen === 'pg') {
             const method = Reflect.get(pg, property, pg) as (...a: unknown[]) => Promise<unknown>;
             return router.pgFirst.run(() => method.apply(pg, args));
           }
@@ -44,10 +50,11 @@ export function routed<T extends object>(collection: string, mongo: T, pg: T, ro
             (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
           );
         });
-      };
     },
   });
 }
+
+type Authority = 'mongo' | 'pg';
 
 /**
  * Within this process, calls of a collection never run under two authorities at once: when the
@@ -58,16 +65,28 @@ export function routed<T extends object>(collection: string, mongo: T, pg: T, ro
  * instant; a call another process began just before that instant is the one overlap left.)
  */
 export class Handover {
-  #authority: 'mongo' | 'pg' | undefined;
+  #authority: Authority | undefined;
   #running = 0;
   #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  async run<R>(authority: 'mongo' | 'pg', call: () => Promise<R>): Promise<R> {
-    while (this.#authority !== authority && this.#running > 0) await this.#whenIdle();
-    this.#authority = authority;
+  /**
+   * Runs `call` under `authority`, or under what `recheck` answers once the calls of the other authority
+   * it had to wait for have finished.
+   */
+  async run<R>(
+    authority: Authority,
+    recheck: () => Promise<Authority>,
+    call: (authority: Authority) => Promise<R>,
+  ): Promise<R> {
+    let chosen = authority;
+    while (this.#authority !== chosen && this.#running > 0) {
+      await this.#whenIdle();
+      chosen = await recheck();
+    }
+    this.#authority = chosen;
     this.#running += 1;
     try {
-      return await call();
+      return await call(chosen);
     } finally {
       this.#running -= 1;
       if (this.#running === 0) {
