@@ -1,10 +1,10 @@
 import type { Db as MongoDb } from 'mongodb';
 import type pg from 'pg';
 import { describeCause } from '../gaps/describeError.js';
-import { GapNotRecordedError, recordGapInTable } from '../gaps/record.js';
+import { recordGapInTable } from '../gaps/record.js';
 import type { GapOp } from '../gaps/sql/upsertOpenGap.js';
 import type { Logger } from '../logger.js';
-import { mirrorDocumentsOn, MirrorWriteError } from './mirrorDocuments.js';
+import { mirrorDocumentsOn, mirrorKeyOf, MirrorWriteError } from './mirrorDocuments.js';
 
 export interface MirrorFollowOptions {
   /** For the reverse gaps (taken from the pool, not from the client that mirrors). */
@@ -148,16 +148,9 @@ function refusedOf(error: MirrorWriteError, batches: readonly MirrorBatch[]): Fa
   const documents = batches.find((b) => b.collection === error.collection)?.documents ?? [];
   return error.failures.map((failure) => ({
     collection: error.collection,
-    document: documents.find((d) => sameId(d.id, failure.id)) ?? { id: failure.id },
+    document: documents.find((d) => mirrorKeyOf(d.id) === mirrorKeyOf(failure.id)) ?? { id: failure.id },
     error: new Error(failure.error),
   }));
-}
-
-function sameId(a: unknown, b: unknown): boolean {
-  if (typeof a !== typeof b) return false;
-  return typeof a === 'object' && a !== null && 'equals' in a
-    ? (a as { equals(other: unknown): boolean }).equals(b)
-    : a === b;
 }
 
 /**
@@ -171,35 +164,24 @@ export async function recordReverseGaps(
 ): Promise<void> {
   const { pool, log } = options;
   // One at a time, into the table only: Postgres has just committed, and MongoDB is what failed.
-  const outcomes: PromiseSettledResult<number>[] = [];
-  for (const { collection, document, error } of failed)
-    outcomes.push(
+  for (const { collection, document, error } of failed) {
+    try {
       await recordGapInTable(pool, {
         collection,
         id: document.id,
         op: document.op ?? 'upsert',
         direction: 'reverse',
         error,
-      }).then(
-        (value) => ({ status: 'fulfilled' as const, value }),
-        (reason: unknown) => ({ status: 'rejected' as const, reason }),
-      ),
-    );
-  outcomes.forEach((outcome, index) => {
-    if (outcome.status === 'fulfilled') {
+      });
       report.gaps += 1;
-      return;
+    } catch (reason) {
+      report.unrecorded += 1;
+      log?.error(
+        { collection, err: describeCause(reason) },
+        'pg-mode write not mirrored and not recorded; the reverse sweep must find it',
+      );
     }
-    report.unrecorded += 1;
-    const reason: unknown = outcome.reason;
-    log?.error(
-      {
-        collection: failed[index]?.collection,
-        err: reason instanceof GapNotRecordedError ? reason.message : describeCause(reason),
-      },
-      'pg-mode write not mirrored and not recorded; the reverse sweep must find it',
-    );
-  });
+  }
   log?.warn(
     {
       collections: [...new Set(failed.map((f) => f.collection))],

@@ -114,8 +114,9 @@ export interface ModeState {
  * 'mongo'). The previous mode is the newest audit row's `from`: changeMode writes both in one
  * transaction, so they always agree.
  */
-export async function readModeStates(db: Db | pg.Pool): Promise<Map<string, ModeState>> {
+export async function readModeStates(db: Db | pg.Pool, collection?: string): Promise<Map<string, ModeState>> {
   const pool = '$client' in db ? db.$client : db;
+  // One pass over the open gaps (their partial index), counted by direction, for all collections.
   const { rows } = await pool.query<{
     collection: string;
     mode: CollectionMode;
@@ -126,17 +127,21 @@ export async function readModeStates(db: Db | pg.Pool): Promise<Map<string, Mode
   }>(
     `SELECT m.collection, m.mode, last.from_mode AS previous,
             (extract(epoch FROM clock_timestamp() - m.changed_at) * 1000)::float8 AS age_ms,
-            (SELECT count(*)::int FROM pg_dualwrite_gaps g
-              WHERE g.collection = m.collection AND g.direction = 'reverse' AND g.status = 'open')
-              AS reverse_gaps_open,
-            (SELECT count(*)::int FROM pg_dualwrite_gaps g
-              WHERE g.collection = m.collection AND g.direction = 'forward' AND g.status = 'open')
-              AS forward_gaps_open
+            coalesce(g.reverse, 0) AS reverse_gaps_open,
+            coalesce(g.forward, 0) AS forward_gaps_open
        FROM collection_modes m
        LEFT JOIN LATERAL (
          SELECT from_mode FROM collection_mode_changes c
           WHERE c.collection = m.collection ORDER BY c.id DESC LIMIT 1
-       ) last ON true`,
+       ) last ON true
+       LEFT JOIN (
+         SELECT collection,
+                (count(*) FILTER (WHERE direction = 'reverse'))::int AS reverse,
+                (count(*) FILTER (WHERE direction = 'forward'))::int AS forward
+           FROM pg_dualwrite_gaps WHERE status = 'open' GROUP BY collection
+       ) g ON g.collection = m.collection
+      WHERE $1::text IS NULL OR m.collection = $1`,
+    [collection ?? null],
   );
   return new Map(
     rows.map((row) => [

@@ -1,10 +1,10 @@
 import type { Connection } from 'mongoose';
-import pg from 'pg';
+import type pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { Db as MongoDb } from 'mongodb';
 import * as schema from '../db/schema/index.js';
 import type { Db } from '../db/client.js';
-import { createPool } from '../db/client.js';
+import { createPool, poolLike } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { ModeReader } from '../modes/reader.js';
 import { DualWriteSeam } from './seam/dualWrite.js';
@@ -252,12 +252,8 @@ export function createRepositories(options: RepositoryOptions): Repositories {
  * would wait for them while they wait for it. These never queue behind a data write.
  */
 function controlPool(target: RepositoryOptions['pg']): pg.Pool {
-  if (typeof target === 'string')
-    return createPool({ url: target, max: 3, applicationName: 'strangler-repositories-control' });
-  // The application's pool: the same server and credentials (pg-pool keeps its config as `options`).
-  const { options } = target as unknown as { options: pg.PoolConfig };
-  const control = new pg.Pool({ ...options, max: 3, application_name: 'strangler-repositories-control' });
-  control.on('error', () => undefined);
-  control.on('connect', (client) => client.on('error', () => undefined));
-  return control;
+  const name = 'strangler-repositories-control';
+  return typeof target === 'string'
+    ? createPool({ url: target, max: 3, applicationName: name })
+    : poolLike(target, 3, name);
 }

@@ -30,5 +30,5 @@ export async function readMode(pool: pg.Pool | pg.ClientBase, collection: string
  * their writes. (An application given another `settleMs` must keep it at or below this default.)
  */
 export async function routedMode(pool: pg.Pool, collection: string): Promise<CollectionMode> {
-  return routingMode((await readModeStates(pool)).get(collection), DEFAULT_SETTLE_MS);
+  return routingMode((await readModeStates(pool, collection)).get(collection), DEFAULT_SETTLE_MS);
 }
