@@ -20,3 +20,4 @@ export * from './disputes.js';
 export * from './backfill.js';
 export * from './audit.js';
 export * from './sweep.js';
+export * from './verification.js';
