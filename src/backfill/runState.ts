@@ -2,23 +2,33 @@ import type pg from 'pg';
 import { REGISTRY } from '../collections/registry.js';
 import { dependantsOf } from '../collections/graph.js';
 import { applyLinks } from './link.js';
+import { isRetryableAbort, pauseBeforeRetry, TRANSACTION_ATTEMPTS } from '../db/abortedTransaction.js';
 
 /**
  * Named Postgres operations on a run's durable state (backfill_runs / backfill_run_collections).
  * Completion and failure take the run row's lock, so two collections finishing at once see each other.
  */
+
+/**
+ * Runs `fn` in one transaction. A deadlock or serialization failure (the whole transaction aborted,
+ * nothing committed) runs it again, up to TRANSACTION_ATTEMPTS times: every caller's `fn` re-reads what
+ * it writes (a chunk or a sync re-reads MongoDB), so running it twice is safe.
+ */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (attempt >= TRANSACTION_ATTEMPTS || !isRetryableAbort(error)) throw error;
+    } finally {
+      client.release();
+    }
+    await pauseBeforeRetry(attempt);
   }
 }
 

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
+import { isRetryableAbort, pauseBeforeRetry, TRANSACTION_ATTEMPTS } from '../../db/abortedTransaction.js';
 
 /** One write transaction: its client (for raw SQL, locks, the shared readers) and Drizzle on it. */
 export interface WriteTransaction {
@@ -34,10 +35,6 @@ export function withCommitFollower<T>(follower: CommitFollower, call: () => Prom
   return followers.run(follower, call);
 }
 
-/** SQLSTATEs after which the whole transaction may simply run again: nothing of it was committed. */
-const RETRYABLE = new Set(['40P01' /* deadlock_detected */, '40001' /* serialization_failure */]);
-const ATTEMPTS = 3;
-
 /**
  * Runs `fn` in ONE Postgres transaction (READ COMMITTED, the default) and returns its value once
  * committed. A deadlock or serialization failure (Postgres aborted the whole transaction, so nothing of
@@ -64,7 +61,8 @@ export async function inWriteTransaction<T>(
       await client.query('ROLLBACK').catch(() => undefined);
       await follower?.afterRollback(client, committing).catch(() => undefined);
       client.release();
-      if (attempt >= ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;
+      if (attempt >= TRANSACTION_ATTEMPTS || !isRetryableAbort(error)) throw error;
+      await pauseBeforeRetry(attempt);
       continue;
     }
     if (follower) await follower.afterCommit(client, (releaseError) => client.release(releaseError));
