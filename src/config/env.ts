@@ -44,6 +44,38 @@ const envSchema = z.object({
    * leaves its claimed gaps to others after this long.
    */
   GAP_LEASE_MS: z.coerce.number().int().min(1_000).default(300_000),
+  /**
+   * Interval of the scheduled verification of each collection (src/jobs/verify/schedule.ts, one job
+   * scheduler per collection on the workers serving the verify queue); 0 (the default) turns it off.
+   */
+  VERIFY_EVERY_MS: z.coerce.number().int().min(0).default(0),
+  /** How long a verification mismatch waits before each recheck (src/verify/run/settle.ts). */
+  VERIFY_LAG_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * The cutover gates (src/modes/gates/policy.ts): how old the last green verification may be, how old an
+   * open gap may get, the clean shadow-read window in `dual` before `pg`, the soak in `pg` before
+   * `decommissioned`. Production defaults; the demo and tests use seconds.
+   */
+  CUTOVER_VERIFICATION_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3_600_000),
+  CUTOVER_GAP_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
+  CUTOVER_SHADOW_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3_600_000),
+  CUTOVER_SOAK_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3_600_000),
 });
 
 export type Config = z.infer<typeof envSchema>;

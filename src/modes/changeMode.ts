@@ -1,7 +1,7 @@
 import { REGISTRY } from '../collections/registry.js';
 import type { Db } from '../db/client.js';
 import { ForceWithoutReasonError, GateRefusedError, SkippedModeError, UnknownModeError } from './errors.js';
-import { gapGates, gateRecord, redGates, type GateProvider, type GateRecord } from './gates.js';
+import { cutoverGates, gateRecord, redGates, type GateProvider, type GateRecord } from './gates/index.js';
 import { assertNever, directionOf, isCollectionMode, nextMode, type CollectionMode } from './machine.js';
 import { insertModeChange, lockMode, writeMode, type ModeChangeRecord } from './storage.js';
 
@@ -17,7 +17,7 @@ export interface ChangeModeInput {
 }
 
 export interface ChangeModeOptions {
-  /** Where the gates come from. @defaultValue gapGates(db) (src/modes/gates.ts) */
+  /** Where the gates come from. @defaultValue cutoverGates(db) with the production policy (src/modes/gates/) */
   gates?: GateProvider;
 }
 
@@ -61,7 +61,7 @@ export async function changeMode(
   const { collection } = input;
   REGISTRY.get(collection); // UnknownCollectionError
   const { to, reason } = checkMoveRequest(input);
-  const provider = options.gates ?? gapGates(db);
+  const provider = options.gates ?? cutoverGates(db);
   return db.transaction(async (tx) => {
     const from = await lockMode(tx, collection);
     const direction = directionOf(from, to);

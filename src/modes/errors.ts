@@ -1,5 +1,5 @@
 import { COLLECTION_MODES, type CollectionMode } from './machine.js';
-import type { Gate } from './gates.js';
+import type { Gate } from './gates/index.js';
 
 /** The root of every mode-change error; each carries what the CLI and the API need to name the cause. */
 export abstract class ModeError extends Error {}

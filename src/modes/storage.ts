@@ -2,7 +2,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import { collectionModeChanges, collectionModes } from '../db/schema/backfill.js';
-import type { GateRecord } from './gates.js';
+import type { GateRecord } from './gates/index.js';
 import type { CollectionMode } from './machine.js';
 
 /**

@@ -10,6 +10,7 @@ import { ModeReader } from '../modes/reader.js';
 import { DualWriteSeam } from './seam/dualWrite.js';
 import { PgFirstSeam } from './seam/pgFirst.js';
 import { routed, type Router } from './seam/routed.js';
+import { ShadowReader } from '../verify/shadow/shadowReader.js';
 import { mongoContext } from './mongo/context.js';
 import { MongoUserRepo } from './mongo/users.js';
 import { DrizzleUserRepo } from './pg/users.js';
@@ -82,6 +83,13 @@ export interface RepositoryOptions {
   settleMs?: number;
   /** How long a pg-mode write waits for MongoDB to take its mirror before it becomes reverse gaps. @defaultValue 2000 */
   mirrorTimeoutMs?: number;
+  /**
+   * Share (0..1) of `dual`-mode reads also asked of Postgres off the caller's path and compared
+   * (src/verify/shadow). @defaultValue 0 (off)
+   */
+  shadowReadShare?: number;
+  /** How long after a shadow-read difference both stores are asked again. @defaultValue 5000 */
+  shadowRecheckMs?: number;
 }
 
 /** One repository per migrated domain, plus the live modes they route by. */
@@ -103,6 +111,8 @@ export interface Repositories {
   disputes: IDisputeRepo;
   /** The live mode of every collection (a flip through the CLI or API is seen within `modeTtlMs`). */
   modes: ModeReader;
+  /** The dual-mode shadow reads (counts are flushed every second; `flush()` forces it). */
+  shadowReads: ShadowReader;
   /** Closes what the repositories opened (the pool only if they created it; never the Mongoose connection). */
   close(): Promise<void>;
 }
@@ -152,6 +162,15 @@ export function createRepositories(options: RepositoryOptions): Repositories {
       mirrorTimeoutMs: options.mirrorTimeoutMs,
     }),
   };
+  // Its rows go through the control pool: shadow reads must never take a caller's connection to be counted.
+  const shadowReads = new ShadowReader({
+    pool: control,
+    modes,
+    share: options.shadowReadShare,
+    recheckMs: options.shadowRecheckMs,
+    log: options.log?.child({ component: 'shadow-reads' }),
+  });
+  router.shadow = shadowReads;
   const ctx = mongoContext(options.mongoose);
   const pgCtx = { pool };
   return {
@@ -236,7 +255,9 @@ export function createRepositories(options: RepositoryOptions): Repositories {
       router,
     ),
     modes,
+    shadowReads,
     async close() {
+      await shadowReads.close();
       await modes.close();
       await control.end();
       if (ownsPool) await pool.end();

@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { createPool } from '../../src/db/client.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const openGaps = async (pool: pg.Pool) => {
   const { rows } = await pool.query<{ n: string }>(
@@ -47,7 +48,13 @@ describe('chaos in dual mode: Postgres down 30 s, Redis restarted, a worker and 
     proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(database.url).port || 5432) });
     redis = await startPrivateRedis();
     expect(
-      (await changeAllModes(database.db, { to: 'dual', actor: 'chaos', reason: 'drill' })).stopped,
+      (
+        await changeAllModes(
+          database.db,
+          { to: 'dual', actor: 'chaos', reason: 'drill' },
+          { gates: gapGates(database.db) },
+        )
+      ).stopped,
     ).toBeNull();
   });
   afterAll(async () => {

@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { kill9, startStrangler, waitFor } from '../support/stranglerProcess.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const unsettledGaps = async (pool: pg.Pool, direction: 'forward' | 'reverse') => {
   const { rows } = await pool.query<{ n: number }>(
@@ -49,7 +50,11 @@ describe('chaos in pg mode: MongoDB down 30 s, then a worker and the app SIGKILL
     direct = createPool({ url: database.url, max: 3 });
     proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(mongo.url).port) });
     for (const to of ['dual', 'pg'] as const) {
-      const report = await changeAllModes(database.db, { to, actor: 'chaos', reason: 'pg-mode drill' });
+      const report = await changeAllModes(
+        database.db,
+        { to, actor: 'chaos', reason: 'pg-mode drill' },
+        { gates: gapGates(database.db) },
+      );
       expect(report.stopped).toBeNull();
     }
   });

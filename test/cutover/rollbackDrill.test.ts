@@ -16,6 +16,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { startStrangler, waitFor } from '../support/stranglerProcess.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 /** The repositories' default settle window (3 × the 2 s mode TTL + 4 s), plus a margin. */
 const SETTLED_MS = 11_000;
@@ -36,7 +37,11 @@ describe('rollback drill: pg → dual → mongo → dual → pg under traffic', 
   const children: ChildProcess[] = [];
 
   const moveAll = async (to: CollectionMode) => {
-    const report = await changeAllModes(database.db, { to, actor: 'drill', reason: `drill: ${to}` });
+    const report = await changeAllModes(
+      database.db,
+      { to, actor: 'drill', reason: `drill: ${to}` },
+      { gates: gapGates(database.db) },
+    );
     if (report.stopped) throw report.stopped.error;
   };
   /** Drains both gap directions until none is left (a worker would; here it is in-process). */

@@ -14,6 +14,8 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { TEST_REDIS_URL } from '../support/env.js';
+import { REGISTRY } from '../../src/collections/registry.js';
+import { markCutoverReady, NO_CUTOVER_WAITS } from '../support/cutoverReady.js';
 
 const TOKEN = 'test-token-0123456789';
 
@@ -45,7 +47,10 @@ describe('mode API', () => {
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
       API_TOKEN: TOKEN,
+      ...NO_CUTOVER_WAITS,
     });
+    // These tests are about how the API makes and records a move; the gates' own tests are elsewhere.
+    await markCutoverReady(pgDb.db.$client, REGISTRY.order);
     deps = await openDeps(config, createLogger('silent'));
     board = await startBoard(deps, 0, '127.0.0.1');
   });
@@ -109,7 +114,7 @@ describe('mode API', () => {
     ['force not a boolean', { mode: 'dual', force: 'yes', reason: 'r' }, 'force'],
     ['an unknown key', { mode: 'dual', actor: 'me' }, 'actor'],
   ])('PUT …/mode answers 400 naming the field for %s', async (_label, body, field) => {
-    const res = await put('/api/collections/reviews/mode', body);
+    const res = await put('/api/collections/levelconfigs/mode', body);
     expect(res.status).toBe(400);
     const json = (await res.json()) as { error: string; fields: Record<string, string[]> };
     expect(json.error).toBe('invalid body');
@@ -133,6 +138,25 @@ describe('mode API', () => {
       from: 'mongo',
       to: 'pg',
     });
+  });
+
+  it('PUT …/mode answers 409 naming a red cutover gate of the real policy; a back move goes through', async () => {
+    // levelconfigs (no parents) is marked backfilled and verified; a gap open for an hour keeps it out of pg.
+    expect((await put('/api/collections/levelconfigs/mode', { mode: 'dual' })).status).toBe(200);
+    await deps.db.$client.query(
+      `INSERT INTO pg_dualwrite_gaps (collection, legacy_object_id, op, first_seen_at)
+       VALUES ('levelconfigs', 'cccccccccccccccccccccccc', 'upsert', now() - interval '1 hour')`,
+    );
+    const refused = await put('/api/collections/levelconfigs/mode', { mode: 'pg' });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({
+      kind: 'GateRefusedError',
+      gates: [
+        { name: 'gapAge', ok: false, value: expect.any(Number) },
+        { name: 'forwardGaps', ok: false, value: 1 },
+      ],
+    });
+    expect((await put('/api/collections/levelconfigs/mode', { mode: 'mongo' })).status).toBe(200);
   });
 
   it('PUT …/mode answers 409 naming a red gate; force with a reason goes through and is recorded', async () => {

@@ -10,7 +10,7 @@ import {
   SkippedModeError,
   UnknownModeError,
 } from '../../src/modes/errors.js';
-import type { Gate, GateProvider } from '../../src/modes/gates.js';
+import { gapGates, type Gate, type GateProvider } from '../../src/modes/gates/index.js';
 import {
   COLLECTION_MODES,
   directionOf,
@@ -61,12 +61,16 @@ describe('mode state machine and storage', () => {
   });
 
   it('records forward and back moves with actor, reason and the gates evaluated', async () => {
-    const forward = await changeMode(db, {
-      collection: 'users',
-      to: 'dual',
-      actor: 'alice',
-      reason: '  pilot done  ',
-    });
+    const forward = await changeMode(
+      db,
+      {
+        collection: 'users',
+        to: 'dual',
+        actor: 'alice',
+        reason: '  pilot done  ',
+      },
+      { gates: gapGates(db) },
+    );
     expect(forward).toMatchObject({ collection: 'users', from: 'mongo', to: 'dual', changed: true });
     expect(forward.change).toMatchObject({
       collection: 'users',
@@ -77,13 +81,17 @@ describe('mode state machine and storage', () => {
       forced: false,
       gates: {},
     });
-    await changeMode(db, { collection: 'users', to: 'pg', actor: 'bob' });
-    const back = await changeMode(db, {
-      collection: 'users',
-      to: 'mongo',
-      actor: 'carol',
-      reason: 'rollback',
-    });
+    await changeMode(db, { collection: 'users', to: 'pg', actor: 'bob' }, { gates: gapGates(db) });
+    const back = await changeMode(
+      db,
+      {
+        collection: 'users',
+        to: 'mongo',
+        actor: 'carol',
+        reason: 'rollback',
+      },
+      { gates: gapGates(db) },
+    );
     // A back move is never gated, so no gates were evaluated for it.
     expect(back.change).toMatchObject({
       from: 'pg',
@@ -102,33 +110,45 @@ describe('mode state machine and storage', () => {
     expect(await modeOf('users')).toBe('mongo');
     // What `status` and the board read.
     expect((await readModes(db)).get('users')).toBe('mongo');
-    await changeMode(db, { collection: 'users', to: 'dual', actor: 'alice' });
+    await changeMode(db, { collection: 'users', to: 'dual', actor: 'alice' }, { gates: gapGates(db) });
     expect((await readModes(db)).get('users')).toBe('dual');
   });
 
   it('a move to the current mode is a no-op that records nothing', async () => {
-    const same = await changeMode(db, { collection: 'reviews', to: 'mongo', actor: 'alice' });
+    const same = await changeMode(
+      db,
+      { collection: 'reviews', to: 'mongo', actor: 'alice' },
+      { gates: gapGates(db) },
+    );
     expect(same).toEqual({ collection: 'reviews', from: 'mongo', to: 'mongo', changed: false, change: null });
-    await changeMode(db, { collection: 'reviews', to: 'dual', actor: 'alice' });
-    const again = await changeMode(db, { collection: 'reviews', to: 'dual', actor: 'bob' });
+    await changeMode(db, { collection: 'reviews', to: 'dual', actor: 'alice' }, { gates: gapGates(db) });
+    const again = await changeMode(
+      db,
+      { collection: 'reviews', to: 'dual', actor: 'bob' },
+      { gates: gapGates(db) },
+    );
     expect(again.changed).toBe(false);
     expect(await readModeHistory(db, { collection: 'reviews' })).toHaveLength(1);
   });
 
   it('refuses a skipped step, an unknown mode or collection, and --force without a reason', async () => {
-    await expect(changeMode(db, { collection: 'users', to: 'pg', actor: 'a' })).rejects.toThrow(
-      SkippedModeError,
-    );
-    await expect(changeMode(db, { collection: 'users', to: 'postgres', actor: 'a' })).rejects.toThrow(
-      UnknownModeError,
-    );
-    await expect(changeMode(db, { collection: 'nope', to: 'dual', actor: 'a' })).rejects.toThrow(
-      UnknownCollectionError,
-    );
+    await expect(
+      changeMode(db, { collection: 'users', to: 'pg', actor: 'a' }, { gates: gapGates(db) }),
+    ).rejects.toThrow(SkippedModeError);
+    await expect(
+      changeMode(db, { collection: 'users', to: 'postgres', actor: 'a' }, { gates: gapGates(db) }),
+    ).rejects.toThrow(UnknownModeError);
+    await expect(
+      changeMode(db, { collection: 'nope', to: 'dual', actor: 'a' }, { gates: gapGates(db) }),
+    ).rejects.toThrow(UnknownCollectionError);
     // Refused even with every gate green: a forced move must say why.
     for (const reason of [undefined, null, '   ']) {
       await expect(
-        changeMode(db, { collection: 'users', to: 'dual', actor: 'a', force: true, reason }),
+        changeMode(
+          db,
+          { collection: 'users', to: 'dual', actor: 'a', force: true, reason },
+          { gates: gapGates(db) },
+        ),
       ).rejects.toThrow(ForceWithoutReasonError);
     }
     expect(await modeOf('users')).toBe('mongo');
@@ -184,18 +204,22 @@ describe('mode state machine and storage', () => {
   });
 
   it('`all` moves parents first forward and children first back, idempotently', async () => {
-    const forward = await changeAllModes(db, { to: 'dual', actor: 'ops' });
+    const forward = await changeAllModes(db, { to: 'dual', actor: 'ops' }, { gates: gapGates(db) });
     expect(forward.stopped).toBeNull();
     expect(forward.moves.map((m) => m.collection)).toEqual([...REGISTRY.order]);
     let history = await readModeHistory(db, { limit: 1000 });
     expect(history.map((c) => c.collection)).toEqual([...REGISTRY.order]);
     expect(history.every((c) => c.from === 'mongo' && c.to === 'dual' && c.actor === 'ops')).toBe(true);
 
-    const again = await changeAllModes(db, { to: 'dual', actor: 'ops' });
+    const again = await changeAllModes(db, { to: 'dual', actor: 'ops' }, { gates: gapGates(db) });
     expect(again.moves.every((m) => !m.changed)).toBe(true);
     expect(await readModeHistory(db, { limit: 1000 })).toHaveLength(REGISTRY.order.length);
 
-    const back = await changeAllModes(db, { to: 'mongo', actor: 'ops', reason: 'drill' });
+    const back = await changeAllModes(
+      db,
+      { to: 'mongo', actor: 'ops', reason: 'drill' },
+      { gates: gapGates(db) },
+    );
     expect(back.stopped).toBeNull();
     history = (await readModeHistory(db, { limit: 1000 })).slice(REGISTRY.order.length);
     expect(history.map((c) => c.collection)).toEqual([...REGISTRY.order].reverse());
@@ -224,7 +248,7 @@ describe('mode state machine and storage', () => {
     for (const [i, name] of order.entries())
       expect(modes.get(name) ?? 'mongo', name).toBe(i < at ? 'dual' : 'mongo');
 
-    const rerun = await changeAllModes(db, { to: 'dual', actor: 'ops' });
+    const rerun = await changeAllModes(db, { to: 'dual', actor: 'ops' }, { gates: gapGates(db) });
     expect(rerun.stopped).toBeNull();
     expect(rerun.moves.filter((m) => m.changed).map((m) => m.collection)).toEqual(order.slice(at));
   });
@@ -246,7 +270,7 @@ describe('mode state machine and storage', () => {
     try {
       const same = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          changeMode(wide, { collection: 'disputes', to: 'dual', actor: `w${i}` }),
+          changeMode(wide, { collection: 'disputes', to: 'dual', actor: `w${i}` }, { gates: gapGates(wide) }),
         ),
       );
       expect(same.filter((m) => m.changed)).toHaveLength(1);
@@ -266,7 +290,7 @@ describe('mode state machine and storage', () => {
       ];
       const flips = await Promise.all(
         [...targets, ...targets].map((to, i) =>
-          changeMode(wide, { collection: 'disputes', to, actor: `f${i}` }),
+          changeMode(wide, { collection: 'disputes', to, actor: `f${i}` }, { gates: gapGates(wide) }),
         ),
       );
       const changed = flips.filter((m) => m.changed);

@@ -10,6 +10,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { TEST_REDIS_URL } from '../support/env.js';
+import { markCutoverReady, NO_CUTOVER_WAITS } from '../support/cutoverReady.js';
 
 interface MoveJson {
   collection: string;
@@ -41,7 +42,15 @@ describe('strangler mode', () => {
   beforeAll(async () => {
     pgDb = await createTestDatabase();
     mongo = await startTestMongo();
-    env = { PG_URL: pgDb.url, MONGO_URL: mongo.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+    env = {
+      PG_URL: pgDb.url,
+      MONGO_URL: mongo.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      ...NO_CUTOVER_WAITS,
+    };
+    // These tests are about how the CLI makes and records a move; the gates' own tests are elsewhere.
+    await markCutoverReady(pgDb.db.$client, REGISTRY.order);
   });
   afterAll(async () => {
     await mongo?.stop();
@@ -159,7 +168,9 @@ describe('strangler mode', () => {
 
   it('`mode all` moves back first (children first), then forward (parents first)', async () => {
     // levelconfigs and users are in dual now; put users in pg so that `all dual` moves it back.
-    expect((await runCli(['mode', 'users', 'pg'], env)).code).toBe(0);
+    // Forced: its parent levelconfigs stays in dual, which the `parents` gate refuses.
+    const setup = ['mode', 'users', 'pg', '--force', '--reason', 'test setup'];
+    expect((await runCli(setup, env)).code).toBe(0);
     const result = await runCli(['mode', 'all', 'dual', '--json', '--actor', 'ops'], env);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as ReportJson;
@@ -176,6 +187,7 @@ describe('strangler mode', () => {
     // Everything is in dual, so `all pg` is one step for each but configsettings, put back in mongo.
     expect((await runCli(['mode', 'configsettings', 'mongo', '--reason', 'drill'], env)).code).toBe(0);
     const result = await runCli(['mode', 'all', 'pg'], env);
+    expect(result.stderr).toContain('configsettings');
     expect(result.code).toBe(1);
     const order = REGISTRY.order;
     const at = order.indexOf('configsettings');

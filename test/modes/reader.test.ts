@@ -9,6 +9,7 @@ import { ModeReader } from '../../src/modes/reader.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { uniquePrefix } from '../support/queue.js';
 import { TEST_REDIS_URL } from '../support/env.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 /** Nothing listens there: a Redis that is down. */
 const DEAD_REDIS_URL = 'redis://127.0.0.1:1';
@@ -80,7 +81,11 @@ describe('ModeReader', () => {
 
     const notifier = createModeNotifier({ redisUrl: TEST_REDIS_URL, prefix });
     try {
-      const move = await changeMode(pgDb.db, { collection: 'users', to: 'dual', actor: 'test' });
+      const move = await changeMode(
+        pgDb.db,
+        { collection: 'users', to: 'dual', actor: 'test' },
+        { gates: gapGates(pgDb.db) },
+      );
       const committed = performance.now();
       expect(await notifier.notify(move)).toEqual({ published: true });
       const tookMs = await timeUntil(other, 'users', 'dual', committed, 2_000);
@@ -99,7 +104,11 @@ describe('ModeReader', () => {
     expect(await reader.get('users')).toBe('mongo');
     const warmed = performance.now();
 
-    await changeMode(pgDb.db, { collection: 'users', to: 'dual', actor: 'test' }); // publish skipped
+    await changeMode(
+      pgDb.db,
+      { collection: 'users', to: 'dual', actor: 'test' },
+      { gates: gapGates(pgDb.db) },
+    ); // publish skipped
     expect(await reader.get('users')).toBe('mongo'); // served from the snapshot
     const tookMs = await timeUntil(reader, 'users', 'dual', warmed, ttlMs + 1_000);
     expect(tookMs).toBeGreaterThanOrEqual(ttlMs - 50);
@@ -111,7 +120,11 @@ describe('ModeReader', () => {
     const reader = openReader({ ttlMs, redisUrl: DEAD_REDIS_URL });
     expect(await reader.get('users')).toBe('mongo');
     const warmed = performance.now();
-    await changeMode(pgDb.db, { collection: 'users', to: 'dual', actor: 'test' });
+    await changeMode(
+      pgDb.db,
+      { collection: 'users', to: 'dual', actor: 'test' },
+      { gates: gapGates(pgDb.db) },
+    );
     const notifier = createModeNotifier({ redisUrl: DEAD_REDIS_URL, prefix, timeoutMs: 500 });
     try {
       const result = await notifier.notify({
@@ -131,7 +144,11 @@ describe('ModeReader', () => {
 
   it('serves the last modes read when Postgres cannot be read, and throws when it has none', async () => {
     const reader = openReader({ ttlMs: 10 });
-    await changeMode(pgDb.db, { collection: 'users', to: 'dual', actor: 'test' });
+    await changeMode(
+      pgDb.db,
+      { collection: 'users', to: 'dual', actor: 'test' },
+      { gates: gapGates(pgDb.db) },
+    );
     expect(await reader.get('users')).toBe('dual');
     await pools.at(-1)!.$client.end(); // this reader's Postgres is gone
     pools.pop();

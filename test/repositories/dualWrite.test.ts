@@ -14,6 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
 import { createPool } from '../../src/db/client.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 /** The Postgres URL of `database`, through the proxy's port (so the test can cut Postgres off). */
 const throughProxy = (url: string, port: number) => {
@@ -43,7 +44,11 @@ describe('the dual-write seam: MongoDB answers, Postgres follows, failures becom
   };
   const mongoAddress = (id: string) => source.collection('addresses').findOne({ _id: new ObjectId(id) });
   const flip = async (collection: string, to: 'mongo' | 'dual') => {
-    await changeMode(database.db, { collection, to, actor: 'test', reason: 'seam test' });
+    await changeMode(
+      database.db,
+      { collection, to, actor: 'test', reason: 'seam test' },
+      { gates: gapGates(database.db) },
+    );
     repos.modes.invalidate();
   };
 

@@ -18,6 +18,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { createPool } from '../../src/db/client.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 /**
  * Money and counters under concurrency in dual mode, proven in BOTH stores: MongoDB read with the
@@ -38,7 +39,11 @@ describe('money concurrency in dual mode: one checkout, one ledger entry, distin
   const unique = (label: string) => `${label}-${++tag}-${Date.now().toString(36)}`;
 
   const flipAll = async (to: 'mongo' | 'dual') => {
-    const report = await changeAllModes(database.db, { to, actor: 'test', reason: 'money dual test' });
+    const report = await changeAllModes(
+      database.db,
+      { to, actor: 'test', reason: 'money dual test' },
+      { gates: gapGates(database.db) },
+    );
     expect(report.stopped).toBeNull();
     repos.modes.invalidate();
   };

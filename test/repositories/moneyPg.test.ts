@@ -17,6 +17,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { recordingPool } from '../support/pgRepos.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const SETTLE_MS = 300;
 const PRICE = '1250.123456789012345678';
@@ -85,7 +86,11 @@ describe('money concurrency in pg mode: Postgres decides every race, MongoDB mir
   const sql = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
     (await direct.query<R>(text, values)).rows;
   const moveAll = async (to: 'dual' | 'pg') => {
-    const report = await changeAllModes(database.db, { to, actor: 'test', reason: 'money pg test' });
+    const report = await changeAllModes(
+      database.db,
+      { to, actor: 'test', reason: 'money pg test' },
+      { gates: gapGates(database.db) },
+    );
     expect(report.stopped).toBeNull();
     repos.modes.invalidate();
   };

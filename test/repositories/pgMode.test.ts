@@ -15,6 +15,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const SETTLE_MS = 1_500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,7 +39,11 @@ describe('pg mode: Postgres authoritative, MongoDB mirrored after each commit', 
   const prefix = uniquePrefix('pgmode');
 
   const move = async (collection: string, to: 'mongo' | 'dual' | 'pg') => {
-    await changeMode(database.db, { collection, to, actor: 'test', reason: 'pg-mode test' });
+    await changeMode(
+      database.db,
+      { collection, to, actor: 'test', reason: 'pg-mode test' },
+      { gates: gapGates(database.db) },
+    );
     repos.modes.invalidate();
   };
   /** Moves to `pg` (through `dual` if need be) and waits out the settle window. */

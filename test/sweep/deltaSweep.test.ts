@@ -10,6 +10,7 @@ import { seedDatabase } from '../../src/synthetic/seed.js';
 import { runCli } from '../support/cli.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { mappingProblems } from './oracle.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +31,11 @@ describe('delta sweep: the backstop for dual writes lost with their process', ()
   });
 
   const toDual = async (collection: string) => {
-    const move = await changeMode(stack.deps.db, { collection, to: 'dual', actor: 'test' });
+    const move = await changeMode(
+      stack.deps.db,
+      { collection, to: 'dual', actor: 'test' },
+      { gates: gapGates(stack.deps.db) },
+    );
     return move.change!.changedAt;
   };
   const checkpointOf = async (collection: string) =>

@@ -10,6 +10,7 @@ import { sweepCollections } from '../../src/sweep/deltaSweep.js';
 import { seedDatabase } from '../../src/synthetic/seed.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { mappingProblems } from './oracle.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const WRITER = fileURLToPath(new URL('./writer.ts', import.meta.url));
 const COLLECTIONS = ['users', 'configsettings', 'pointtransactions'] as const;
@@ -24,7 +25,11 @@ describe('delta sweep after kill -9', () => {
     expect((await stack.waitForRun(runId)).status).toBe('completed');
     await stack.stopWorkers();
     for (const collection of COLLECTIONS)
-      await changeMode(stack.deps.db, { collection, to: 'dual', actor: 'test' });
+      await changeMode(
+        stack.deps.db,
+        { collection, to: 'dual', actor: 'test' },
+        { gates: gapGates(stack.deps.db) },
+      );
   });
   afterAll(async () => {
     await stack?.stop();

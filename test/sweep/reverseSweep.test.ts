@@ -13,6 +13,7 @@ import { runCli } from '../support/cli.js';
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { documentAndRows } from '../mirror/support.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,8 +42,12 @@ describe('reverse sweep: the backstop for pg-mode mirrors lost with their proces
     await copyCollections(pool(), source);
     for (const collection of PG)
       for (const to of ['dual', 'pg'])
-        await changeMode(pg.db, { collection, to, actor: 'test', reason: 'reverse sweep test' });
-    await changeMode(pg.db, { collection: 'reviews', to: 'dual', actor: 'test' });
+        await changeMode(
+          pg.db,
+          { collection, to, actor: 'test', reason: 'reverse sweep test' },
+          { gates: gapGates(pg.db) },
+        );
+    await changeMode(pg.db, { collection: 'reviews', to: 'dual', actor: 'test' }, { gates: gapGates(pg.db) });
     // As if the flips were a minute old: the reverse sweep mirrors only once the settle window of a
     // move into pg has passed (src/modes/settle.ts), and that is not what these tests are about.
     await pool().query(`UPDATE collection_modes SET changed_at = now() - interval '1 minute'`);
@@ -212,7 +217,11 @@ describe('reverse sweep: the backstop for pg-mode mirrors lost with their proces
   });
 
   it('skips decommissioned collections (no mirror there) and leaves their MongoDB alone', async () => {
-    await changeMode(pg.db, { collection: 'configsettinghistories', to: 'decommissioned', actor: 'test' });
+    await changeMode(
+      pg.db,
+      { collection: 'configsettinghistories', to: 'decommissioned', actor: 'test' },
+      { gates: gapGates(pg.db) },
+    );
     try {
       const result = await sweepReverse(ctx(), { collections: ['configsettinghistories'] });
       expect(result.collections[0]).toMatchObject({
@@ -222,7 +231,11 @@ describe('reverse sweep: the backstop for pg-mode mirrors lost with their proces
       const forward = await sweepCollections(ctx(), { collections: ['configsettinghistories'] });
       expect(forward.collections[0]).toMatchObject({ status: 'skipped' });
     } finally {
-      await changeMode(pg.db, { collection: 'configsettinghistories', to: 'pg', actor: 'test' });
+      await changeMode(
+        pg.db,
+        { collection: 'configsettinghistories', to: 'pg', actor: 'test' },
+        { gates: gapGates(pg.db) },
+      );
     }
   });
 

@@ -12,6 +12,7 @@ import { openDeps, type WorkerDeps } from '../../src/workers/deps.js';
 import { startWorkers, type WorkerRuntime } from '../../src/workers/runtime.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { mappingProblems } from './oracle.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +31,11 @@ describe('delta sweep: scheduled on the workers', () => {
   });
 
   it('(d) a worker serving the sweep queue schedules the sweep (SWEEP_EVERY_MS) and it syncs with nobody asking', async () => {
-    await changeMode(stack.deps.db, { collection: 'configsettings', to: 'dual', actor: 'test' });
+    await changeMode(
+      stack.deps.db,
+      { collection: 'configsettings', to: 'dual', actor: 'test' },
+      { gates: gapGates(stack.deps.db) },
+    );
     // A runtime that does not serve the sweep queue schedules nothing.
     await scheduleSweeps(stack.deps, { queues: ['gaps', 'backfill'], jobs: JOBS }, { everyMs: 1 });
     expect(await stack.deps.queues.sweep.getJobSchedulersCount()).toBe(0);

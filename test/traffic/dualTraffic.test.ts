@@ -11,6 +11,7 @@ import { startTestMongo, type TestMongo } from '../support/mongo.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { deletePrefix, uniquePrefix } from '../support/queue.js';
 import { createPool } from '../../src/db/client.js';
+import { gapGates } from '../../src/modes/gates/index.js';
 
 describe('strangler traffic in dual mode: every write of the marketplace mix reaches Postgres as MongoDB has it', () => {
   let database: TestDatabase;
@@ -26,7 +27,11 @@ describe('strangler traffic in dual mode: every write of the marketplace mix rea
     client = await new MongoClient(mongo.url).connect();
     source = client.db(mongo.dbName);
     pool = createPool({ url: database.url, max: 2 });
-    const report = await changeAllModes(database.db, { to: 'dual', actor: 'test', reason: 'traffic test' });
+    const report = await changeAllModes(
+      database.db,
+      { to: 'dual', actor: 'test', reason: 'traffic test' },
+      { gates: gapGates(database.db) },
+    );
     expect(report.stopped).toBeNull();
   });
   afterAll(async () => {

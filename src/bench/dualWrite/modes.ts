@@ -5,6 +5,7 @@ import { changeAllModes } from '../../modes/changeAll.js';
 import { COLLECTION_MODES, modeRank, routingOf, type CollectionMode } from '../../modes/machine.js';
 import type { ModeReader } from '../../modes/reader.js';
 import { readAllModes } from '../../modes/storage.js';
+import { gapGates } from '../../modes/gates/index.js';
 
 /**
  * Every collection to `to`, then the repositories' cached modes dropped, so the next call routes by the
@@ -19,7 +20,11 @@ export async function setAllModes(db: Db, modes: ModeReader | null, to: Collecti
   const least = Math.min(...(await modesOfAll(db)).map(modeRank));
   const forward = COLLECTION_MODES.filter((m) => modeRank(m) > least && modeRank(m) <= modeRank(to));
   for (const step of forward.length > 0 ? forward : [to]) {
-    const report = await changeAllModes(db, { to: step, actor: 'bench', reason: 'dual-write bench' });
+    const report = await changeAllModes(
+      db,
+      { to: step, actor: 'bench', reason: 'dual-write bench' },
+      { gates: gapGates(db) },
+    );
     if (report.stopped) {
       throw new Error(
         `bench: mode all ${step} stopped at ${report.stopped.collection}: ${report.stopped.error.message}`,

@@ -4,7 +4,7 @@ import { REGISTRY } from '../../collections/registry.js';
 import { COLLECTION_MODES } from '../../modes/machine.js';
 import { changeMode, type ModeMove } from '../../modes/changeMode.js';
 import { ModeRefusedError, ModeUsageError, modeErrorBody } from '../../modes/errors.js';
-import type { GateProvider } from '../../modes/gates.js';
+import { cutoverGates, cutoverPolicyOf, type GateProvider } from '../../modes/gates/index.js';
 import { createModeNotifier } from '../../modes/notify.js';
 import { readAllModes, readModeHistory } from '../../modes/storage.js';
 import { collectionStatuses } from '../../status/collections.js';
@@ -27,7 +27,7 @@ export const setModeBody = z
 const historyQuery = z.object({ limit: limitParam(100, 1000) });
 
 export interface CollectionsRouterOptions {
-  /** Where mode changes get their gates. @defaultValue gapGates(db) (src/modes/gates.ts) */
+  /** Where mode changes get their gates. @defaultValue cutoverGates with the configured policy (src/modes/gates/) */
   gates?: GateProvider;
 }
 
@@ -61,7 +61,7 @@ export function collectionsRouter(deps: WorkerDeps, options: CollectionsRouterOp
       move = await changeMode(
         deps.db,
         { collection, to: body.mode, actor: actorOf(res), reason: body.reason, force: body.force },
-        { gates: options.gates },
+        { gates: options.gates ?? cutoverGates(deps.db, cutoverPolicyOf(deps.config)) },
       );
     } catch (error) {
       if (error instanceof ModeRefusedError) throw new HttpError(409, { ...modeErrorBody(error) });

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../config/env.js';
 import type { Db } from '../../db/client.js';
 import type { ChangeAllReport } from '../../modes/changeAll.js';
 import type { ModeMove } from '../../modes/changeMode.js';
-import type { GateProvider } from '../../modes/gates.js';
+import type { GateProvider } from '../../modes/gates/index.js';
 import type { CollectionMode } from '../../modes/machine.js';
 import type { ModeNotifier } from '../../modes/notify.js';
 import { CliError } from '../errors.js';
@@ -55,7 +55,10 @@ export function registerMode(program: Command): void {
         const { createModeNotifier } = await import('../../modes/notify.js');
         const notifier = createModeNotifier({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
         try {
-          const { report, notifyErrors } = await executeModeChange(db, request, { notifier });
+          const { report, notifyErrors } = await executeModeChange(db, request, {
+            notifier,
+            gates: await configuredGates(db, config),
+          });
           for (const error of notifyErrors) process.stderr.write(`warning: ${error}\n`);
           const { stdout, error } = await renderModeReport(report, options.json ?? false);
           process.stdout.write(stdout);
@@ -237,4 +240,10 @@ async function history(config: Config, options: ModeOptions): Promise<void> {
       ),
     );
   });
+}
+
+/** The cutover gates with the environment's policy (CUTOVER_*), loaded only when a move is asked for. */
+async function configuredGates(db: Db, config: Config): Promise<GateProvider> {
+  const { cutoverGates, cutoverPolicyOf } = await import('../../modes/gates/index.js');
+  return cutoverGates(db, cutoverPolicyOf(config));
 }

@@ -1,6 +1,7 @@
 import { routingOf } from '../../modes/machine.js';
 import type { DualWriteSeam } from './dualWrite.js';
 import type { PgFirstSeam, RoutingSource } from './pgFirst.js';
+import type { ShadowObserver } from '../../verify/shadow/shadowReader.js';
 
 /** What a routed repository needs: the live modes, and a seam per authoritative store. */
 export interface Router {
@@ -9,6 +10,8 @@ export interface Router {
   mongoFirst: DualWriteSeam;
   /** Postgres authoritative (`pg`, `decommissioned`): Drizzle repository, MongoDB mirrored after commit. */
   pgFirst: PgFirstSeam;
+  /** Shown every MongoDB-routed call, to repeat a sample of the dual-mode reads on Postgres (src/verify/shadow). */
+  shadow?: ShadowObserver;
 }
 
 /**
@@ -46,9 +49,11 @@ export function routed<T extends object>(collection: string, mongo: T, pg: T, ro
             const method = Reflect.get(pg, property, pg) as (...a: unknown[]) => Promise<unknown>;
             return router.pgFirst.run(() => method.apply(pg, args));
           }
-          return router.mongoFirst.run(() =>
+          const answer = router.mongoFirst.run(() =>
             (value as (...a: unknown[]) => Promise<unknown>).apply(target, args),
           );
+          router.shadow?.observe({ collection, method: String(property), args, answer, mongo: target, pg });
+          return answer;
         });
     },
   });
