@@ -5,6 +5,7 @@ import { QUEUE_NAMES } from '../queue/names.js';
 import { countFallbackRecords } from '../gaps/fallbackStore.js';
 import { countMainRows, countOpenRejects, type CountsByCollection } from '../status/counts.js';
 import { countResolvedGaps, summarizeGaps, type GapGroup, type GapSummary } from '../status/gaps.js';
+import { lastVerifications, type LastVerification } from '../status/lastVerification.js';
 import type { WorkerDeps } from '../workers/deps.js';
 
 /**
@@ -85,7 +86,53 @@ export function createMetrics(deps: WorkerDeps, migratedTtlMs = MIGRATED_TTL_MS)
   });
 
   registerGapMetrics(registry, deps, migratedTtlMs);
+  registerVerificationMetrics(registry, deps);
   return registry;
+}
+
+/**
+ * The outcome of each collection's latest finished verification, read from Postgres at scrape (the runs
+ * happen on the workers). A collection never verified has no series: absent is not green.
+ */
+function registerVerificationMetrics(registry: Registry, deps: WorkerDeps): void {
+  const log = deps.log;
+  let latest: { at: number; value: Promise<Map<string, LastVerification>> } | undefined;
+  const current = () => {
+    if (!latest || Date.now() - latest.at > GAP_SUMMARY_TTL_MS) {
+      latest = { at: Date.now(), value: lastVerifications(deps.db.$client) };
+    }
+    return latest.value;
+  };
+  const perCollection = (name: string, help: string, value: (last: LastVerification) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['collection'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const [collection, last] of await current()) this.set({ collection }, value(last));
+        } catch (error) {
+          log.warn({ err: error }, 'metrics: cannot read the latest verifications');
+        }
+      },
+    });
+  perCollection(
+    'strangler_verification_status',
+    "Outcome of the collection's latest finished verification: 1 green, 0 red or failed",
+    (last) => (last.status === 'green' ? 1 : 0),
+  );
+  perCollection(
+    'strangler_verification_mismatches',
+    "Confirmed mismatches of the collection's latest finished verification",
+    (last) => last.mismatches,
+  );
+  perCollection(
+    'strangler_verification_last_finished_seconds',
+    "Unix time the collection's latest verification finished",
+    (last) => last.at.getTime() / 1000,
+  );
 }
 
 /** How long one gap summary serves the gauges of one scrape (they collect one after another). */

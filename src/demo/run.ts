@@ -1,17 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoClient } from 'mongodb';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedMongo } from '../mongo/embedded/index.js';
-import { MongoClient } from 'mongodb';
 import { seedDatabase } from '../synthetic/seed.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { openDeps } from '../workers/deps.js';
 import { startWorkers } from '../workers/runtime.js';
-import { startBackfill } from '../backfill/start.js';
-import { getRunProgress } from '../backfill/progress.js';
-import { watchRun } from '../cli/progress.js';
-import { collectionStatuses, type CollectionStatus } from '../status/collections.js';
-import { formatTable } from '../status/table.js';
-import type { RunProgress } from '../backfill/types.js';
+import { createModeNotifier } from '../modes/notify.js';
+import { REGISTRY } from '../collections/registry.js';
+import { driveTraffic, type TrafficFigures } from '../traffic/drive.js';
+import { backfillAndWait } from './backfill.js';
+import { moneyCore, moveAll } from './moves.js';
+import { announce, say } from './steps.js';
+import { tamperOnePayment } from './tamper.js';
+import { verifyAll } from './verify.js';
+
+/** How long the traffic runs with the money core in `pg`: past the repositories' 10 s settle window. */
+const PG_SECONDS = 15;
 
 export interface DemoRunOptions {
   docs: number;
@@ -21,38 +27,106 @@ export interface DemoRunOptions {
   concurrency: number;
 }
 
-const say = (line: string) => process.stderr.write(`${line}\n`);
-
 /**
- * The whole product on one machine: an embedded MongoDB seeded with the synthetic marketplace, the
- * Postgres schema, workers and board in this process, one full backfill, and a per-collection summary.
+ * The plan's lifecycle on one machine (plan §6–§8), every step through the product's own API: an
+ * embedded MongoDB seeded with the synthetic marketplace; a backfill while `traffic` writes through the
+ * repositories; `dual`, with a delta backfill for what the traffic wrote meanwhile; a green
+ * verification; a tampered payment caught and repaired; the money core moved to `pg` parents first
+ * through the real gates; a rollback drill back to `dual`; a last verification. The traffic runs
+ * from the backfill to the end, and its caller errors are reported (there should be none).
  */
 export async function runDemo(config: Config, options: DemoRunOptions, log: Logger): Promise<void> {
+  announce('seed', `${options.docs} documents`);
   const mongo = await startEmbeddedMongo({ port: 0 });
   const mongoUrl = `${mongo.url}/marketplace`;
   const seeder = new MongoClient(mongoUrl);
-  say(`embedded MongoDB at ${mongoUrl}; seeding ${options.docs} documents…`);
   const seeded = await seedDatabase(seeder.db('marketplace'), { docs: options.docs, seed: options.seed });
   await seeder.close();
-  say(`seeded in ${seeded.seconds.toFixed(1)} s; migrating ${config.PG_URL.replace(/:[^:@/]*@/, ':***@')}`);
+  say(`embedded MongoDB at ${mongoUrl}, seeded in ${seeded.seconds.toFixed(1)} s`);
+  say(`Postgres ${config.PG_URL.replace(/:[^:@/]*@/, ':***@')}: applying migrations`);
   await migrateDatabase(config.PG_URL);
 
   const demoConfig: Config = { ...config, MONGO_URL: mongoUrl, PORT: options.port };
   const deps = await openDeps(demoConfig, log);
+  const notifier = createModeNotifier({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const runtime = startWorkers(deps, {
-    queues: ['backfill', 'gaps', 'verify'],
+    queues: ['backfill', 'gaps', 'verify', 'sweep'],
     concurrency: options.concurrency,
   });
   const { startBoard } = await import('../board/server.js');
   const board = await startBoard(deps, options.port);
+  say(`board: ${board.url}/admin/queues (user ${config.BOARD_USER})`);
 
-  const { runId } = await startBackfill(deps, { collections: 'all' });
-  say(`backfill ${runId} started; board: ${board.url}/admin/queues (user ${config.BOARD_USER})`);
-  // The same live progress as `strangler backfill --wait`.
-  const progress = await watchRun({ poll: () => getRunProgress(deps.db, runId) });
-  process.stdout.write(summary(progress, await collectionStatuses(deps)));
+  // A demo database reused from an earlier run starts over in `mongo` (a back move: never gated).
+  await moveAll(deps.db, notifier, REGISTRY.order, 'mongo', 'demo: start over', false);
+
+  const stopTraffic = new AbortController();
+  const traffic: Promise<TrafficFigures> = driveTraffic(demoConfig, {
+    rate: 20,
+    durationMs: 24 * 3_600_000,
+    concurrency: 4,
+    seed: options.seed,
+    quiet: true,
+    shadowReadShare: 0.25,
+    signal: stopTraffic.signal,
+  });
+  // Every step runs even after one went wrong (the rest is still worth seeing); the verdict lists them.
+  const failures: string[] = [];
+  const check = (fine: boolean, what: string) => {
+    if (!fine) failures.push(what);
+  };
+  try {
+    announce('backfill under live traffic');
+    const full = await backfillAndWait(deps, {});
+    check(full.status === 'completed', 'the backfill did not complete');
+
+    announce('dual', 'every write now reaches both stores');
+    await moveAll(deps.db, notifier, REGISTRY.order, 'dual', 'demo: dual writes on', true);
+    // What the traffic wrote while the backfill ran, before dual writes began.
+    const delta = await backfillAndWait(deps, { since: full.createdAt });
+    check(delta.status === 'completed', 'the delta backfill did not complete');
+
+    announce('verification green');
+    check((await verifyAll(deps)).status === 'green', 'the first verification was not green');
+
+    announce('a tampered row caught and repaired');
+    await tamperOnePayment(deps.db.$client);
+    const caught = await verifyAll(deps);
+    check(caught.status === 'red', 'the tampered payment was not caught');
+    check((await verifyAll(deps, true)).status === 'green', 'the repair did not make it green');
+
+    announce('the money core flipped to pg', 'parents first, each through its gates');
+    await moveAll(deps.db, notifier, moneyCore(), 'pg', 'demo: Postgres authoritative for money', true);
+
+    // Past the settle window (every process switches authority together), the traffic's money flows
+    // run as Postgres transactions, MongoDB mirrored after each commit.
+    say(`traffic runs with Postgres authoritative for ${PG_SECONDS} s`);
+    await sleep(PG_SECONDS * 1000);
+
+    announce('rollback drill back to dual', 'children first; never gated');
+    await moveAll(deps.db, notifier, moneyCore(), 'dual', 'demo: rollback drill', false);
+
+    announce('final verification');
+    check((await verifyAll(deps)).status === 'green', 'the final verification was not green');
+  } catch (error) {
+    check(false, `stopped: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    stopTraffic.abort();
+  }
+  const figures = await traffic;
+  say(
+    `traffic: ${figures.ops} operations, ${figures.acked} acknowledged, ${figures.callerErrors} caller errors, ` +
+      `p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`,
+  );
+  check(figures.callerErrors === 0, `${figures.callerErrors} caller errors`);
+  process.stderr.write(
+    failures.length === 0
+      ? '\ndemo completed: every step as expected\n'
+      : `\ndemo FAILED: ${failures.join('; ')}\n`,
+  );
 
   const shutdown = async () => {
+    notifier.close();
     await runtime.close();
     await board.close();
     await deps.close();
@@ -60,7 +134,7 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
   };
   if (options.exit) {
     await shutdown();
-    if (progress.status !== 'completed') process.exitCode = 1;
+    if (failures.length > 0) process.exitCode = 1;
     return;
   }
   say(`board stays up at ${board.url}/admin/queues; Ctrl-C to stop`);
@@ -69,24 +143,4 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-}
-
-/** Per collection: source documents, migrated rows, this run's rejects, and how long it took. */
-function summary(progress: RunProgress, statuses: readonly CollectionStatus[]): string {
-  const byName = new Map(statuses.map((s) => [s.name, s]));
-  const rows = progress.collections.map((c) => [
-    c.name,
-    byName.get(c.name)?.source ?? 0,
-    byName.get(c.name)?.migrated ?? 0,
-    c.docsRejected,
-    c.startedAt && c.finishedAt ? ((c.finishedAt.getTime() - c.startedAt.getTime()) / 1000).toFixed(2) : '-',
-  ]);
-  const seconds = progress.finishedAt
-    ? (progress.finishedAt.getTime() - progress.createdAt.getTime()) / 1000
-    : 0;
-  return (
-    `\nrun ${progress.runId}: ${progress.status}${progress.error ? ` (${progress.error})` : ''}\n` +
-    formatTable(['collection', 'source', 'migrated', 'rejected', 'seconds'], rows) +
-    `${progress.totals.docsRead} documents in ${seconds.toFixed(1)} s\n`
-  );
 }

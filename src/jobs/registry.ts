@@ -5,6 +5,9 @@ import { runJob } from './backfill/run.js';
 import { gapDrainJob } from './gaps/drain.js';
 import { deltaSweepJob } from './sweep/sweep.js';
 import { auditJob } from './verify/audit.js';
+import { verifyCollectionJob } from './verify/collection.js';
+import { verifyRangeJob } from './verify/range.js';
+import { scheduledVerificationJob } from './verify/scheduled.js';
 
 /**
  * Every job the workers know, by name. Adding a job = one file under src/jobs/ + one line here.
@@ -14,6 +17,9 @@ export const JOBS = [
   collectionJob,
   chunkJob,
   auditJob,
+  verifyCollectionJob,
+  verifyRangeJob,
+  scheduledVerificationJob,
   gapDrainJob,
   deltaSweepJob,
 ] as const satisfies readonly JobDefinition[];

@@ -11,6 +11,7 @@ import {
   readModes,
 } from './counts.js';
 import { lastBackfills, type LastBackfill } from './lastBackfill.js';
+import { lastVerifications, type LastVerification } from './lastVerification.js';
 
 /**
  * One row of `strangler status` / `GET /api/collections`. The field names `name`, `mode`, `source`,
@@ -38,8 +39,8 @@ export interface CollectionStatus {
   /** Open rows of pg_dualwrite_gaps. */
   gapsOpen: number;
   lastBackfill: LastBackfill | null;
-  /** Filled in by the verifier (a later issue); always null until then. */
-  lastVerification: null;
+  /** The latest finished verification of the collection (`at`, `status`, `mismatches`), or null if none. */
+  lastVerification: LastVerification | null;
 }
 
 /** The default mode of a collection with no collection_modes row: nothing has been cut over yet. */
@@ -49,19 +50,21 @@ const DEFAULT_MODE = 'mongo';
 export async function collectionStatuses(deps: WorkerDeps): Promise<CollectionStatus[]> {
   const specs = REGISTRY.order.map((name) => REGISTRY.get(name));
   const { db, mongo } = deps;
-  const [migrated, rejected, deleted, anomalies, gaps, modes, backfills, sources] = await Promise.all([
-    countMainRows(
-      db,
-      specs.map((spec) => ({ collection: spec.collection, table: spec.table })),
-    ),
-    countOpenRejects(db),
-    countDeletions(db),
-    countAnomalies(db),
-    countOpenGaps(db),
-    readModes(db),
-    lastBackfills(db),
-    Promise.all(specs.map((spec) => mongo.collection(spec.collection).estimatedDocumentCount())),
-  ]);
+  const [migrated, rejected, deleted, anomalies, gaps, modes, backfills, verifications, sources] =
+    await Promise.all([
+      countMainRows(
+        db,
+        specs.map((spec) => ({ collection: spec.collection, table: spec.table })),
+      ),
+      countOpenRejects(db),
+      countDeletions(db),
+      countAnomalies(db),
+      countOpenGaps(db),
+      readModes(db),
+      lastBackfills(db),
+      lastVerifications(db.$client),
+      Promise.all(specs.map((spec) => mongo.collection(spec.collection).estimatedDocumentCount())),
+    ]);
   return specs.map((spec, i) => ({
     name: spec.collection,
     phase: spec.phase,
@@ -74,6 +77,6 @@ export async function collectionStatuses(deps: WorkerDeps): Promise<CollectionSt
     anomalies: anomalies.get(spec.collection) ?? 0,
     gapsOpen: gaps.get(spec.collection) ?? 0,
     lastBackfill: backfills.get(spec.collection) ?? null,
-    lastVerification: null,
+    lastVerification: verifications.get(spec.collection) ?? null,
   }));
 }

@@ -14,7 +14,9 @@ export function formatStatusTable(statuses: readonly CollectionStatus[]): string
     s.anomalies,
     s.gapsOpen,
     s.lastBackfill ? `${s.lastBackfill.status} ${s.lastBackfill.runId.slice(0, 8)}` : null,
-    s.lastVerification,
+    s.lastVerification
+      ? `${s.lastVerification.status}${s.lastVerification.mismatches > 0 ? ` (${s.lastVerification.mismatches})` : ''} ${s.lastVerification.at.toISOString()}`
+      : null,
   ]);
   return formatTable(
     [

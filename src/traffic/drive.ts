@@ -17,6 +17,10 @@ export interface DriveOptions {
   /** Progress as JSON lines on stderr (for tests and scripts) instead of a human line. */
   json?: boolean;
   signal?: AbortSignal;
+  /** No progress line each second (the demo narrates instead). @defaultValue false */
+  quiet?: boolean;
+  /** Share of dual-mode reads repeated on Postgres (createRepositories `shadowReadShare`). @defaultValue 0 */
+  shadowReadShare?: number;
 }
 
 export type TrafficFigures = OpFigures & {
@@ -52,6 +56,7 @@ export async function driveTraffic(config: Config, options: DriveOptions): Promi
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
     log,
+    shadowReadShare: options.shadowReadShare,
   });
   const seed = options.seed ?? randomBytes(4).readUInt32BE(0);
   const runTag = randomBytes(3).toString('hex');
@@ -70,6 +75,7 @@ export async function driveTraffic(config: Config, options: DriveOptions): Promi
       onCallerError: (op, error) => log.error({ op, err: error }, 'caller error'),
       signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
       onTick(current, elapsedMs) {
+        if (options.quiet) return;
         const { ops, acked, refused, callerErrors } = current.figures();
         process.stderr.write(
           options.json

@@ -6,6 +6,7 @@ import { JOBS } from '../jobs/registry.js';
 import type { WorkerDeps } from './deps.js';
 import { scheduleGapDrains } from '../jobs/gaps/schedule.js';
 import { scheduleSweeps } from '../jobs/sweep/schedule.js';
+import { scheduleVerifications } from '../jobs/verify/schedule.js';
 import { watchRunFailures, type FailureWatch } from './failures.js';
 import { deploymentTag, describeDeployment, sameDeployment, type Deployment } from './identity.js';
 
@@ -114,6 +115,12 @@ export function startWorkers(deps: WorkerDeps, options: WorkerRuntimeOptions): W
     ),
     // Likewise the delta sweep, on the workers that serve the sweep queue.
     scheduleSweeps(deps, { queues: options.queues, jobs }, { everyMs: deps.config.SWEEP_EVERY_MS }),
+    // And one verification scheduler per collection, when VERIFY_EVERY_MS asks for them.
+    scheduleVerifications(
+      deps,
+      { queues: options.queues, jobs },
+      { everyMs: deps.config.VERIFY_EVERY_MS, lagMs: deps.config.VERIFY_LAG_MS },
+    ),
   ]);
   const workers = options.queues.map((queue) => {
     const definitions = new Map(jobs.filter((j) => j.queue === queue).map((j) => [j.name, j]));

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { WorkerDeps } from '../../workers/deps.js';
-import { HttpError } from '../errors.js';
 import { backfillsRouter } from './backfills.js';
 import { collectionsRouter } from './collections.js';
 import { gapsRouter } from './gaps.js';
 import { rejectsRouter } from './rejects.js';
+import { verificationsRouter } from './verifications.js';
 
 /** The JSON API, mounted under /api behind the bearer token. */
 export function apiRouter(deps: WorkerDeps): Router {
@@ -13,9 +13,6 @@ export function apiRouter(deps: WorkerDeps): Router {
   router.use('/collections', collectionsRouter(deps));
   router.use('/gaps', gapsRouter(deps));
   router.use('/rejects', rejectsRouter(deps));
-  // Verification runs arrive with the verifier (a later issue); the route exists so clients see 501.
-  router.post('/verifications', () => {
-    throw new HttpError(501, { error: 'not implemented yet' });
-  });
+  router.use('/verifications', verificationsRouter(deps));
   return router;
 }

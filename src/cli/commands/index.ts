@@ -8,11 +8,11 @@ import { registerDemo } from './demo.js';
 import { registerGaps } from './gaps.js';
 import { registerMode } from './mode.js';
 import { registerMongoEmbedded } from './mongoEmbedded.js';
-import { registerPlanned } from './planned.js';
 import { registerRejects } from './rejects.js';
 import { registerSeed } from './seed.js';
 import { registerStatus } from './status.js';
 import { registerTraffic } from './traffic.js';
+import { registerVerify } from './verify.js';
 import { registerSweep } from './sweep.js';
 import { registerWorker } from './worker.js';
 
@@ -29,7 +29,7 @@ export function registerCommands(program: Command): void {
   registerAudit(program);
   registerMode(program);
   registerTraffic(program);
-  registerPlanned(program);
+  registerVerify(program);
   registerDemo(program);
   registerSeed(program);
   registerMongoEmbedded(program);

@@ -98,7 +98,10 @@ export const verificationMismatches = pgTable(
     legacyId: text('legacy_object_id').$type<LegacyId>().notNull(),
     kind: text('kind').$type<MismatchKind>().notNull(),
     /** The columns (or child tables) that differ; empty for `missing` and `extra`. */
-    columns: text('columns').array().notNull().default(sql`'{}'::text[]`),
+    columns: text('columns')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     status: text('status').$type<MismatchStatus>().notNull().default('settling'),
     /** First time any verification saw this document differ, carried over from earlier runs. */
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
@@ -145,7 +148,10 @@ export const shadowReadMismatches = pgTable(
     args: jsonb('args').notNull(),
     legacyId: text('legacy_object_id').$type<LegacyId>(),
     /** Dotted paths of the domain object that differ. */
-    fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
+    fields: text('fields')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     status: text('status').$type<MismatchStatus>().notNull().default('settling'),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }).notNull().defaultNow(),
