@@ -1,6 +1,7 @@
 import type { CpuShare } from './backfillRun.js';
 import type { DualWriteResult } from './dualWrite/result.js';
 import type { RunPhases } from './phases.js';
+import type { VerifyMeasurement } from './verifyRun.js';
 
 /** What the bench aims for (docs/… and the project brief); `met` says which the run reached. */
 export const TARGETS = {
@@ -12,6 +13,8 @@ export const TARGETS = {
   peakRssMb: 300,
   /** Worker peak RSS at 4× the documents ÷ at 1×: memory must not grow with collection size. */
   rssRatio: 1.2,
+  /** Verification seconds ÷ backfill seconds on the same data: verifying costs at most half. */
+  verifyRatioToBackfill: 0.5,
 } as const;
 
 export type StageName = 'read' | 'map' | 'write';
@@ -47,6 +50,8 @@ export interface BenchResult {
   backfillSeconds: number;
   docsPerSec: number;
   backfillRowsPerSec: number;
+  /** One verification of every collection right after the backfill, on its data (./verifyRun.ts). */
+  verify: VerifyMeasurement;
   copyRows: number;
   copySeconds: number;
   copyCeilingRowsPerSec: number;
@@ -73,19 +78,28 @@ export interface BenchResult {
   /** Per collection, the run's time outside chunk copying (from the target's run bookkeeping). */
   phases: RunPhases;
   targets: typeof TARGETS;
-  met: { ratioToCopy: boolean; speedupVsNaive: boolean; peakRssMb: boolean; rssRatio: boolean | null };
+  met: {
+    ratioToCopy: boolean;
+    speedupVsNaive: boolean;
+    peakRssMb: boolean;
+    rssRatio: boolean | null;
+    verifyRatioToBackfill: boolean;
+  };
   /** Present when the run included the dual-write half (`--with-dual-write`). */
   dualWrite?: DualWriteResult;
   totalSeconds: number;
 }
 
 export function metTargets(
-  r: Pick<BenchResult, 'ratioToCopy' | 'speedupVsNaive' | 'peakRssMb' | 'rssRatio'>,
-) {
+  r: Pick<BenchResult, 'ratioToCopy' | 'speedupVsNaive' | 'peakRssMb' | 'rssRatio'> & {
+    verifyRatioToBackfill: number;
+  },
+): BenchResult['met'] {
   return {
     ratioToCopy: r.ratioToCopy >= TARGETS.ratioToCopy,
     speedupVsNaive: r.speedupVsNaive >= TARGETS.speedupVsNaive,
     peakRssMb: r.peakRssMb <= TARGETS.peakRssMb,
     rssRatio: r.rssRatio === null ? null : r.rssRatio <= TARGETS.rssRatio,
+    verifyRatioToBackfill: r.verifyRatioToBackfill <= TARGETS.verifyRatioToBackfill,
   };
 }

@@ -11,6 +11,7 @@ import { killAllStranglerNow, stopAllStrangler } from './processes.js';
 import { metTargets, TARGETS, type BenchResult, type ScaleMode } from './result.js';
 import { measureStages } from './stages.js';
 import { countRows, targetTables } from './targetTables.js';
+import { runMeasuredVerification } from './verifyRun.js';
 
 export interface BenchOptions {
   /** Synthetic documents seeded into the source. @defaultValue 200000 */
@@ -66,6 +67,7 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
     if (!options.keep) cleanup.defer(`drop ${name}`, () => dropDatabase(config.PG_URL, name));
     return url;
   };
+  const queuePrefix = (suffix: string) => `strangler-bench-${process.pid}${suffix ? `-${suffix}` : ''}`;
   const backfillAt = (docs: number, suffix: string) =>
     runMeasuredBackfill({
       config,
@@ -74,7 +76,7 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
       concurrency: options.concurrency,
       chunkSize: options.chunkSize,
       dbName: suffix ? `${options.dbName}_${suffix}` : options.dbName,
-      queuePrefix: `strangler-bench-${process.pid}${suffix ? `-${suffix}` : ''}`,
+      queuePrefix: queuePrefix(suffix),
       keep: options.keep,
       cleanup,
       say,
@@ -84,6 +86,20 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
     const main = await backfillAt(options.docs, '');
     const m = main.measurement;
     say(`backfill: ${m.docsRead} documents in ${m.seconds.toFixed(1)} s (${m.docsPerSec.toFixed(0)} docs/s)`);
+    const verify = await runMeasuredVerification({
+      config,
+      session: main,
+      workers: options.workers,
+      concurrency: options.concurrency,
+      queuePrefix: queuePrefix(''),
+      cleanup,
+      say,
+    });
+    say(
+      `verify: ${verify.status} in ${verify.seconds.toFixed(1)} s (${verify.docsPerSec.toFixed(0)} docs/s, ` +
+        `${verify.ratioToBackfill.toFixed(2)} of the backfill's time)`,
+    );
+    for (const line of verify.red) say(`  verify red: ${line}`);
 
     const tables = targetTables();
     const rowsWritten = await countRows(main.deps.db.$client, tables);
@@ -124,6 +140,7 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
       backfillSeconds: m.seconds,
       docsPerSec: m.docsPerSec,
       backfillRowsPerSec,
+      verify,
       copyRows: copy.rows,
       copySeconds: copy.seconds,
       copyCeilingRowsPerSec: copy.rowsPerSec,
@@ -142,7 +159,7 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
       stages: stagesReport(rates, options.chunkSize, m, availableParallelism()),
       phases: m.phases,
       targets: TARGETS,
-      met: metTargets(figures),
+      met: metTargets({ ...figures, verifyRatioToBackfill: verify.ratioToBackfill }),
       ...(dualWrite ? { dualWrite } : {}),
       totalSeconds: (performance.now() - benchStarted) / 1000,
     };

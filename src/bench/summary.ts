@@ -20,6 +20,19 @@ export function formatSummary(r: BenchResult): string {
       `${n0(r.docs)} docs → ${n0(r.rowsWritten)} rows in ${n2(r.backfillSeconds)} s (${r.workers} workers × ${r.concurrency}, chunk ${r.chunkSize})`,
     ],
     [
+      'verify',
+      `${n0(r.verify.docsPerSec)} docs/s`,
+      '',
+      `${r.verify.status} in ${n2(r.verify.seconds)} s, same data, all collections` +
+        (r.verify.red.length > 0 ? ` (red: ${r.verify.red.join('; ')})` : ''),
+    ],
+    [
+      'verify ÷ backfill',
+      n2(r.verify.ratioToBackfill),
+      `≤ ${TARGETS.verifyRatioToBackfill}`,
+      mark(r.met.verifyRatioToBackfill),
+    ],
+    [
       'COPY ceiling',
       `${n0(r.copyCeilingRowsPerSec)} rows/s`,
       '',

@@ -10,6 +10,8 @@ export interface WorkerFleetOptions {
   env: Record<string, string>;
   /** RSS sampling period. @defaultValue 200 */
   sampleMs?: number;
+  /** Queues the workers consume (`strangler worker --queues`). @defaultValue ['backfill'] */
+  queues?: readonly string[];
 }
 
 export interface WorkerFleetStats {
@@ -24,7 +26,7 @@ export interface WorkerFleetStats {
 
 export interface WorkerFleet {
   readonly processes: readonly StranglerProcess[];
-  /** Resolves once BullMQ sees every worker connected to the backfill queue. */
+  /** Resolves once BullMQ sees every worker connected to `queue` (one the fleet consumes). */
   ready(queue: Queue, timeoutMs?: number): Promise<void>;
   cpuSeconds(): number;
   /** Reads the high-water marks, then SIGTERM and waits for every worker to exit. */
@@ -42,7 +44,8 @@ export const WORKER_NODE_OPTIONS = '--max-old-space-size=256';
  * in-process workers would share the bench's heap and make the figure meaningless.
  */
 export function startWorkerFleet(options: WorkerFleetOptions): WorkerFleet {
-  const args = ['worker', '--queues', 'backfill', '--concurrency', String(options.concurrency)];
+  const queues = (options.queues ?? ['backfill']).join(',');
+  const args = ['worker', '--queues', queues, '--concurrency', String(options.concurrency)];
   const env = { ...options.env, NODE_OPTIONS: WORKER_NODE_OPTIONS };
   const processes = Array.from({ length: options.count }, () => spawnStrangler(args, env));
   for (const p of processes) p.child.stdout?.resume();

@@ -4,6 +4,7 @@ import { quoteIdent, tableShape } from '../backfill/sql/tableShape.js';
 import { REGISTRY } from '../collections/registry.js';
 import { referenceColumn, type ReferenceColumn } from './counts/referenceColumn.js';
 import { documentsWithReference } from './counts/referencedDocs.js';
+import { countCutoff, type CountCutoff } from './counts/cutoff.js';
 import { VerifyError } from './errors.js';
 
 export interface ReferenceCount {
@@ -40,6 +41,8 @@ export interface CountsVerdict {
  * (a tombstone is a row whose document left, so it is in neither count); a reference resolved in MongoDB
  * must be a foreign key set in Postgres. Cheap next to a range verification, and it catches what a
  * per-range view cannot: a whole bracket of `_id`s never planned, a reference dropped across the board.
+ * Both sides count documents created before the same cutoff (src/verify/counts/cutoff.ts), so inserts
+ * in flight under live traffic do not make them differ.
  */
 export async function verifyCounts(
   pool: pg.Pool,
@@ -51,10 +54,13 @@ export async function verifyCounts(
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows: clock } = await client.query<{ now: Date }>('SELECT now() AS now');
+    const cutoff = countCutoff(clock[0]!.now);
     const { rows } = await client.query<{ live: number; tombstones: number }>(
       `SELECT count(*) FILTER (WHERE source_deleted_at IS NULL AND rejected_at IS NULL)::int AS live,
               count(*) FILTER (WHERE source_deleted_at IS NOT NULL OR rejected_at IS NOT NULL)::int AS tombstones
-         FROM ${main}`,
+         FROM ${main} m WHERE ${cutoff.pg('m', 1)}`,
+      [cutoff.pgValue],
     );
     const rejectedIds = new Set(
       (
@@ -62,19 +68,21 @@ export async function verifyCounts(
           `SELECT legacy_object_id AS id FROM migration_rejects WHERE collection = $1 AND resolved_at IS NULL`,
           [collection],
         )
-      ).rows.map((r) => r.id),
+      ).rows
+        .map((r) => r.id)
+        .filter(cutoff.includes),
     );
     const gaps = await client.query<{ n: number }>(
       `SELECT count(DISTINCT legacy_object_id)::int AS n FROM pg_dualwrite_gaps
         WHERE collection = $1 AND status IN ('open', 'dead')`,
       [collection],
     );
-    const source = await mongo.collection(collection).countDocuments({});
+    const source = await mongo.collection(collection).countDocuments(cutoff.mongo);
     const references: ReferenceCount[] = [];
     for (const ref of spec.references) {
       const where = referenceColumn(spec, ref);
-      const documents = await documentsWithReference(client, mongo, spec, ref, rejectedIds);
-      const rowCount = await rowsWithReference(client, main, where);
+      const documents = await documentsWithReference(client, mongo, spec, ref, rejectedIds, cutoff);
+      const rowCount = await rowsWithReference(client, main, where, cutoff);
       references.push({
         path: ref.path,
         parent: ref.parent,
@@ -111,25 +119,26 @@ async function rowsWithReference(
   client: pg.ClientBase,
   main: string,
   where: ReferenceColumn,
+  cutoff: CountCutoff,
 ): Promise<number | null> {
   let sql: string;
   switch (where.where) {
     case 'main':
-      sql = `SELECT count(*)::int AS n FROM ${main} m WHERE ${LIVE} AND m.${quoteIdent(where.column)} IS NOT NULL`;
+      sql = `SELECT count(*)::int AS n FROM ${main} m WHERE ${LIVE} AND ${cutoff.pg('m', 1)} AND m.${quoteIdent(where.column)} IS NOT NULL`;
       break;
     case 'child':
       sql = `SELECT count(DISTINCT c.${quoteIdent(where.owner)})::int AS n FROM ${where.table} c
                JOIN ${main} m ON m.id = c.${quoteIdent(where.owner)}
-              WHERE ${LIVE} AND c.${quoteIdent(where.column)} IS NOT NULL`;
+              WHERE ${LIVE} AND ${cutoff.pg('m', 1)} AND c.${quoteIdent(where.column)} IS NOT NULL`;
       break;
     case 'junction':
       sql = `SELECT count(DISTINCT c.${quoteIdent(where.owner)})::int AS n FROM ${where.table} c
-               JOIN ${main} m ON m.id = c.${quoteIdent(where.owner)} WHERE ${LIVE}`;
+               JOIN ${main} m ON m.id = c.${quoteIdent(where.owner)} WHERE ${LIVE} AND ${cutoff.pg('m', 1)}`;
       break;
     case 'unknown':
       return null;
   }
-  const { rows } = await client.query<{ n: number }>(sql);
+  const { rows } = await client.query<{ n: number }>(sql, [cutoff.pgValue]);
   return rows[0]!.n;
 }
 

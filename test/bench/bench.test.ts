@@ -51,13 +51,30 @@ describe('strangler bench', () => {
       scale: 'skipped',
       rssAt4N: null,
       rssRatio: null,
-      targets: { ratioToCopy: 0.5, speedupVsNaive: 30, peakRssMb: 300, rssRatio: 1.2 },
+      targets: {
+        ratioToCopy: 0.5,
+        speedupVsNaive: 30,
+        peakRssMb: 300,
+        rssRatio: 1.2,
+        verifyRatioToBackfill: 0.5,
+      },
     });
+    // Verification of the same data, timed beside the backfill: green, its ratio the two times' quotient.
+    expect(result.stderr).toMatch(/verify ÷ backfill/);
+    const verify = figures.verify as Record<string, unknown>;
+    expect(verify).toMatchObject({ status: 'green', red: [] });
+    for (const key of ['seconds', 'docsPerSec', 'ratioToBackfill'])
+      expect(Number.isFinite(verify[key]) && (verify[key] as number) > 0, `verify.${key}`).toBe(true);
+    expect(verify.ratioToBackfill).toBeCloseTo(
+      (verify.seconds as number) / (figures.backfillSeconds as number),
+      6,
+    );
     const stages = figures.stages as Record<string, unknown>;
     for (const key of ['readDocsPerSec', 'mapDocsPerSec', 'writeDocsPerSec'])
       expect(Number.isFinite(stages[key]) && (stages[key] as number) > 0, key).toBe(true);
     const met = figures.met as Record<string, unknown>;
-    for (const key of ['ratioToCopy', 'speedupVsNaive', 'peakRssMb']) expect(typeof met[key]).toBe('boolean');
+    for (const key of ['ratioToCopy', 'speedupVsNaive', 'peakRssMb', 'verifyRatioToBackfill'])
+      expect(typeof met[key]).toBe('boolean');
 
     // Nothing left behind: the bench drops its databases (no --keep).
     const { default: pg } = await import('pg');

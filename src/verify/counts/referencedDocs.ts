@@ -6,6 +6,7 @@ import { legacyIdOf } from '../../collections/mapping/legacyId.js';
 import { classifyReference } from '../../collections/mapping/references.js';
 import { REGISTRY } from '../../collections/registry.js';
 import type { CollectionSpec, ReferenceSpec } from '../../collections/spec.js';
+import type { CountCutoff } from './cutoff.js';
 
 /**
  * How many documents of the collection (open rejects left out: they have no live row) hold at least one
@@ -18,9 +19,12 @@ export async function documentsWithReference(
   spec: CollectionSpec,
   ref: ReferenceSpec,
   rejected: ReadonlySet<string>,
+  cutoff: CountCutoff,
 ): Promise<number> {
   const wanted: string[][] = [];
-  const cursor = mongo.collection<Document>(spec.collection).find({}, { projection: { [ref.path]: 1 } });
+  const cursor = mongo
+    .collection<Document>(spec.collection)
+    .find(cutoff.mongo, { projection: { [ref.path]: 1 } });
   for await (const doc of cursor) {
     let legacyId: string;
     try {
