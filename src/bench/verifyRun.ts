@@ -84,6 +84,12 @@ export async function runMeasuredVerification(options: VerifyRunOptions): Promis
       await sleep(POLL_MS);
     }
     const seconds = (performance.now() - started) / 1000;
+    const slowest = report.collections
+      .filter((c) => c.finishedAt)
+      .map((c) => ({ name: c.name, s: (c.finishedAt!.getTime() - c.startedAt.getTime()) / 1000 }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 3);
+    say(`  verify: slowest collections ${slowest.map((c) => `${c.name} ${c.s.toFixed(1)} s`).join(', ')}`);
     const red = report.finishedAt
       ? redLines(report)
       : [`run ${runId} not finished after ${seconds.toFixed(0)} s`];
