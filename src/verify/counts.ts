@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { quoteIdent, tableShape } from '../backfill/sql/tableShape.js';
 import { REGISTRY } from '../collections/registry.js';
 import { referenceColumn, type ReferenceColumn } from './counts/referenceColumn.js';
-import { documentsWithReference } from './counts/referencedDocs.js';
+import { documentsWithReferences } from './counts/referencedDocs.js';
 import { countCutoff, type CountCutoff } from './counts/cutoff.js';
 import { VerifyError } from './errors.js';
 
@@ -79,9 +79,10 @@ export async function verifyCounts(
     );
     const source = await mongo.collection(collection).countDocuments(cutoff.mongo);
     const references: ReferenceCount[] = [];
+    const withReference = await documentsWithReferences(client, mongo, spec, rejectedIds, cutoff);
     for (const ref of spec.references) {
       const where = referenceColumn(spec, ref);
-      const documents = await documentsWithReference(client, mongo, spec, ref, rejectedIds, cutoff);
+      const documents = withReference.get(ref) ?? 0;
       const rowCount = await rowsWithReference(client, main, where, cutoff);
       references.push({
         path: ref.path,

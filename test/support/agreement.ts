@@ -112,6 +112,12 @@ export const ENGINE_TABLES: Readonly<Record<string, string>> = {
   collection_modes: 'cutover state',
   collection_mode_changes: 'cutover audit trail',
   audit_reports: 'audit reports',
+  // Verification runs and shadow-read counts: reports about the data, not data.
+  verification_runs: 'verification history',
+  verification_results: 'verification history',
+  verification_mismatches: 'verification history',
+  shadow_read_counts: 'shadow-read tallies',
+  shadow_read_mismatches: 'shadow-read findings',
   // Allocation state seeded once by deriveddestinations' finalize (GREATEST of what it holds and the
   // source maximum) and advanced by pg-mode allocation only: it may legitimately run ahead of a
   // from-scratch seed, and dual-mode syncs do not advance it. Not a function of the current documents.
