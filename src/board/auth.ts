@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { isSafeMethod, mayUse, type BoardCredentials, type BoardIdentity } from './credentials.js';
+import { isSameOrigin } from './security.js';
 
 /**
  * Constant-time string comparison. Both sides are hashed first so that inputs of different lengths
@@ -10,31 +12,76 @@ export function safeEqual(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** HTTP basic auth for the Bull Board UI: browsers prompt for it, and Bull Board itself has no auth. */
-export function basicAuth(user: string, password: string, realm = 'strangler board'): RequestHandler {
-  return (req, res, next) => {
-    const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() === 'basic' && encoded) {
-      const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon >= 0) {
-        // Both checks always run (no short circuit), so timing does not tell which half was wrong.
-        const userOk = safeEqual(decoded.slice(0, colon), user);
-        const passwordOk = safeEqual(decoded.slice(colon + 1), password);
-        if (userOk && passwordOk) return next();
+/**
+ * The credential a request presents, if any matches. Every credential is compared (no early exit),
+ * so timing tells neither which entry matched nor which half of a basic pair was wrong.
+ */
+export function identify(req: Request, credentials: BoardCredentials): BoardIdentity | undefined {
+  const header = req.headers.authorization ?? '';
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  const basic = /^Basic\s+(\S+)\s*$/i.exec(header)?.[1];
+  let found: BoardIdentity | undefined;
+  if (bearer) {
+    for (const c of credentials.accepted) {
+      if (c.schemes.includes('bearer') && safeEqual(bearer, c.secret) && !found) {
+        found = { name: c.name, role: c.role, scheme: 'bearer' };
       }
     }
-    res.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
-    res.status(401).json({ error: 'unauthorized' });
-  };
+  } else if (basic) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+    for (const c of credentials.accepted) {
+      const userOk = safeEqual(user, c.name);
+      const passwordOk = safeEqual(password, c.secret);
+      if (c.schemes.includes('basic') && userOk && passwordOk && !found) {
+        found = { name: c.name, role: c.role, scheme: 'basic' };
+      }
+    }
+  }
+  return found;
 }
 
-/** `Authorization: Bearer <API_TOKEN>` for the JSON API. */
-export function bearerAuth(token: string): RequestHandler {
+export interface AuthOptions {
+  /**
+   * What a 401 offers. `basic` for pages (Bull Board, the console), so the browser prompts; `bearer`
+   * for the JSON API, whose clients are scripts (the console's own calls carry the browser's basic auth).
+   */
+  readonly challenge: 'basic' | 'bearer';
+}
+
+/**
+ * The board's one gate, for the console, Bull Board and the API alike, mounted before any body parser:
+ *
+ *   no matching credential                     401 (challenge per mount)
+ *   basic auth + unsafe method + cross-site    403 cross-site request refused   (the browser sends basic
+ *                                              auth on its own; it never adds a bearer token by itself)
+ *   viewer + unsafe method                     403 forbidden, needs operator
+ *   otherwise                                  next(), with res.locals.actor / res.locals.role set
+ */
+export function authenticate(credentials: BoardCredentials, options: AuthOptions): RequestHandler {
+  const challenge =
+    options.challenge === 'basic'
+      ? 'Basic realm="strangler board", charset="UTF-8"'
+      : 'Bearer realm="strangler api"';
   return (req, res, next) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (match?.[1] && safeEqual(match[1], token)) return next();
-    res.set('WWW-Authenticate', 'Bearer realm="strangler api"');
-    res.status(401).json({ error: 'unauthorized' });
+    const identity = identify(req, credentials);
+    if (!identity) {
+      res.set('WWW-Authenticate', challenge);
+      res.status(401).json({ error: 'unauthorized' });
+      return;
+    }
+    if (identity.scheme === 'basic' && !isSafeMethod(req.method) && !isSameOrigin(req)) {
+      res.status(403).json({ error: 'cross-site request refused' });
+      return;
+    }
+    if (!mayUse(identity.role, req.method)) {
+      res.status(403).json({ error: 'forbidden', role: identity.role, needs: 'operator' });
+      return;
+    }
+    res.locals.actor = identity.name;
+    res.locals.role = identity.role;
+    next();
   };
 }

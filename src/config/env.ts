@@ -20,6 +20,46 @@ const url = (protocols: readonly string[]) =>
       { message: `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL` },
     );
 
+export const BOARD_ROLES = ['viewer', 'operator'] as const;
+export type BoardRole = (typeof BOARD_ROLES)[number];
+export interface BoardCredential {
+  readonly name: string;
+  readonly role: BoardRole;
+  readonly secret: string;
+}
+
+/**
+ * BOARD_CREDENTIALS: `name:role:secret,name:role:secret`. The secret is everything after the second
+ * colon (it may hold colons, not commas). Issues name the entry by position, never by its secret.
+ */
+const boardCredentials = z
+  .string()
+  .trim()
+  .transform((value, ctx): BoardCredential[] => {
+    const credentials: BoardCredential[] = [];
+    const entries = value.split(',').map((entry) => entry.trim());
+    entries.forEach((entry, index) => {
+      const [name = '', role = '', ...rest] = entry.split(':');
+      const secret = rest.join(':');
+      const where = `entry ${index + 1}`;
+      if (!/^[\w.@-]+$/.test(name) || rest.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `${where} is not name:role:secret` });
+      } else if (!(BOARD_ROLES as readonly string[]).includes(role)) {
+        ctx.addIssue({ code: 'custom', message: `${where} (${name}): role must be viewer or operator` });
+      } else if (secret.length < 8) {
+        ctx.addIssue({ code: 'custom', message: `${where} (${name}): secret must be at least 8 characters` });
+      } else if (credentials.some((c) => c.name === name)) {
+        ctx.addIssue({ code: 'custom', message: `${where}: name ${name} is used twice` });
+      } else if (credentials.some((c) => c.secret === secret)) {
+        // A bearer token identifies its credential by the secret alone.
+        ctx.addIssue({ code: 'custom', message: `${where} (${name}): secret is used twice` });
+      } else {
+        credentials.push({ name, role: role as BoardRole, secret });
+      }
+    });
+    return credentials;
+  });
+
 const envSchema = z.object({
   MONGO_URL: url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/strangler'),
   PG_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@localhost:5432/strangler'),
@@ -28,6 +68,19 @@ const envSchema = z.object({
   API_TOKEN: z.string().min(8, 'must be at least 8 characters').default('strangler-dev-token'),
   BOARD_USER: z.string().min(1).default('admin'),
   BOARD_PASSWORD: z.string().min(1).default('strangler'),
+  /**
+   * Named board credentials (src/board/credentials.ts), each usable as basic auth (name/secret) or as
+   * `Authorization: Bearer <secret>`. When set, BOARD_USER/BOARD_PASSWORD and API_TOKEN are ignored.
+   */
+  BOARD_CREDENTIALS: boardCredentials.optional(),
+  /**
+   * `1`: listen beyond loopback even with the built-in default credentials (src/board/server.ts). Off by
+   * default, so a forgotten password never faces the network.
+   */
+  BOARD_PUBLIC: z
+    .enum(['0', '1', 'false', 'true'], { message: 'must be 1 or 0' })
+    .default('0')
+    .transform((value) => value === '1' || value === 'true'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix of every BullMQ key, so several deployments (or test runs) can share one Redis. */

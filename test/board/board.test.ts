@@ -96,12 +96,24 @@ describe('board', () => {
         expect(res.status).toBe(401);
         expect(await res.json()).toEqual({ error: 'unauthorized' });
       }
+      // BOARD_USER's basic auth is an operator on the API too (the console calls it), but a write sent
+      // with it must prove it is same-origin: a browser attaches basic auth to cross-site posts too.
       const basicInstead = await api(
         '/api/backfills',
         { method: 'POST', body: '{}', headers: basic(USER, PASSWORD) },
         null,
       );
-      expect(basicInstead.status).toBe(401);
+      expect(basicInstead.status).toBe(403);
+      expect(await basicInstead.json()).toEqual({ error: 'cross-site request refused' });
+      const wrongBasic = await api(
+        '/api/backfills',
+        { method: 'POST', body: '{}', headers: basic(USER, 'nope') },
+        null,
+      );
+      expect(wrongBasic.status).toBe(401);
+      // API_TOKEN is a bearer token only, BOARD_PASSWORD a basic password only.
+      expect((await api('/api/collections', {}, PASSWORD)).status).toBe(401);
+      expect((await fetch(`${board.url}/admin/queues`, { headers: basic('api', TOKEN) })).status).toBe(401);
     });
 
     it('requires the token for reads too, but not for /healthz and /metrics', async () => {
@@ -334,8 +346,9 @@ describe('board', () => {
       expect(text).toMatch(/strangler_collection_migrated_rows\{collection="users"\} 0/);
     });
 
-    it('an unknown route is a 404 JSON', async () => {
-      const res = await fetch(`${board.url}/nope`);
+    it('an unknown route is a 404 JSON once signed in (401 before: strangers cannot probe paths)', async () => {
+      expect((await fetch(`${board.url}/nope`)).status).toBe(401);
+      const res = await fetch(`${board.url}/nope`, { headers: basic(USER, PASSWORD) });
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: 'not found' });
       expect((await api('/api/nope')).status).toBe(404);

@@ -1,3 +1,4 @@
+import { ObjectId } from 'bson';
 import { MongoClient, type Db as MongoDb } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
 import pg from 'pg';
@@ -7,6 +8,7 @@ import { createPool } from '../../src/db/client.js';
 import { changeMode } from '../../src/modes/changeMode.js';
 import { createRepositories, type Repositories } from '../../src/repositories/create.js';
 import { seedDatabase } from '../../src/synthetic/seed.js';
+import { syncDocuments } from '../../src/sync/syncDocuments.js';
 import { SHADOW_READS_METRIC, shadowReadSummary, type ShadowOutcome } from '../../src/verify/shadow/index.js';
 import { copyCollections } from '../support/agreement.js';
 import { TEST_REDIS_URL } from '../support/env.js';
@@ -196,6 +198,34 @@ describe('shadow reads: dual-mode reads repeated on Postgres off the caller’s 
     expect(summary.mismatched).toBeGreaterThanOrEqual(1);
     expect(summary.confirmed).toBe(1);
     expect(await metric('addresses', 'mismatch')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a difference the backfill recorded as a loss (a dangling reference stored as NULL) is not a mismatch; the rest of the document still counts', async () => {
+    const request = await source.collection('purchaserequests').findOne({ title: { $type: 'string' } });
+    const id = request!._id as ObjectId;
+    const legacyId = id.toHexString();
+    // A category that never existed: Postgres stores NULL and records a dangling_reference anomaly.
+    await source
+      .collection('purchaserequests')
+      .updateOne({ _id: id }, { $set: { categoryId: new ObjectId() } });
+    await syncDocuments(direct, source, 'purchaserequests', [id]);
+    const { rows: anomalies } = await direct.query(
+      `SELECT code, field FROM migration_anomalies WHERE collection = 'purchaserequests' AND legacy_object_id = $1`,
+      [legacyId],
+    );
+    expect(anomalies).toEqual([{ code: 'dangling_reference', field: 'categoryId' }]);
+    await flip('purchaserequests', 'dual');
+    await repos.purchaseRequests.findById(legacyId);
+    await repos.shadowReads.idle();
+    expect(await mismatchRows('purchaserequests', legacyId)).toEqual([]);
+
+    // Anything else about that document is still compared.
+    await direct.query(`UPDATE purchase_requests SET title = 'damaged' WHERE legacy_object_id = $1`, [
+      legacyId,
+    ]);
+    await repos.purchaseRequests.findById(legacyId);
+    await repos.shadowReads.idle();
+    expect((await mismatchRows('purchaserequests', legacyId)).map((r) => r.fields)).toEqual([['title']]);
   });
 
   it('a difference that heals before its recheck (the sync’s lag) is cleared', async () => {

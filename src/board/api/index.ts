@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { WorkerDeps } from '../../workers/deps.js';
 import { backfillsRouter } from './backfills.js';
 import { collectionsRouter } from './collections.js';
+import { consoleApiRouter } from './console.js';
 import { gapsRouter } from './gaps.js';
 import { rejectsRouter } from './rejects.js';
 import { verificationsRouter } from './verifications.js';
@@ -11,6 +12,7 @@ export function apiRouter(deps: WorkerDeps): Router {
   const router = Router();
   router.use('/backfills', backfillsRouter(deps));
   router.use('/collections', collectionsRouter(deps));
+  router.use('/console', consoleApiRouter(deps));
   router.use('/gaps', gapsRouter(deps));
   router.use('/rejects', rejectsRouter(deps));
   router.use('/verifications', verificationsRouter(deps));

@@ -7,17 +7,24 @@ import { parseNonNegativeInt } from './options.js';
 export function registerBoard(program: Command): void {
   program
     .command('board')
-    .description('serve Bull Board (/admin/queues) and the JSON API (/api) until SIGTERM/SIGINT')
+    .description(
+      'serve the console (/), Bull Board (/admin/queues) and the JSON API (/api) until SIGTERM/SIGINT',
+    )
     .option('--port <n>', 'TCP port (default: PORT, 3000)', parseNonNegativeInt('--port'))
-    .option('--host <host>', 'address to listen on (0.0.0.0 so a container port can reach it)', '0.0.0.0')
-    .action(async (options: { port?: number; host: string }) => {
+    .option(
+      '--host <host>',
+      'address to listen on (default: 0.0.0.0 with real credentials, 127.0.0.1 with the built-in ones)',
+    )
+    .action(async (options: { port?: number; host?: string }) => {
       const config = loadConfig();
       const log = createLogger(config.LOG_LEVEL, { role: 'board' });
-      if (config.API_TOKEN === CONFIG_DEFAULTS.API_TOKEN) {
-        log.warn('API_TOKEN is the built-in default: anyone who reads the source can call the API');
-      }
-      if (config.BOARD_PASSWORD === CONFIG_DEFAULTS.BOARD_PASSWORD) {
-        log.warn('BOARD_PASSWORD is the built-in default: anyone who reads the source can use Bull Board');
+      if (config.BOARD_CREDENTIALS === undefined) {
+        if (config.API_TOKEN === CONFIG_DEFAULTS.API_TOKEN) {
+          log.warn('API_TOKEN is the built-in default: anyone who reads the source can call the API');
+        }
+        if (config.BOARD_PASSWORD === CONFIG_DEFAULTS.BOARD_PASSWORD) {
+          log.warn('BOARD_PASSWORD is the built-in default: anyone who reads the source can use the board');
+        }
       }
       const { startBoard } = await import('../../board/server.js');
       const deps = await connect(config, log);
@@ -27,7 +34,9 @@ export function registerBoard(program: Command): void {
           throw error;
         },
       );
-      process.stderr.write(`board: ${board.url}/admin/queues  api: ${board.url}/api\n`);
+      process.stderr.write(
+        `board: ${board.url}/  queues: ${board.url}/admin/queues  api: ${board.url}/api  (on ${board.host})\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = async (signal: string) => {
           log.info({ signal }, 'board shutting down');

@@ -4,6 +4,7 @@ import type { CollectionMode } from '../../modes/machine.js';
 import { CountBuffer } from './countBuffer.js';
 import { diffAnswers, type FieldDifference } from './diff.js';
 import { applyKnownLosses } from './losses.js';
+import { withoutRecordedLosses } from './recordedLosses.js';
 import { shadowReadsCounter, type ShadowOutcome, type ShadowReadsCounter } from './metrics.js';
 import { insertShadowMismatch, noteRecheckFailed, settleShadowMismatch } from './mismatchRows.js';
 import { normaliseAnswer } from './normalise.js';
@@ -151,7 +152,7 @@ export class ShadowReader implements ShadowObserver {
     } finally {
       this.#slots.release();
     }
-    const differences = diffAnswers(fromMongo, fromPg);
+    const differences = await this.#unexplained(call.collection, fromMongo, diffAnswers(fromMongo, fromPg));
     if (differences.length === 0) return this.#count(call, 'match');
     this.#count(call, 'mismatch');
     await this.#record(call, fromMongo, fromPg, differences);
@@ -196,9 +197,11 @@ export class ShadowReader implements ShadowObserver {
         ask(call.mongo, call.method, call.args),
         ask(call.pg, call.method, call.args),
       ]);
-      differences = diffAnswers(
-        this.#normalised(call.collection, fromMongo),
-        this.#normalised(call.collection, fromPg),
+      const mongoAnswer = this.#normalised(call.collection, fromMongo);
+      differences = await this.#unexplained(
+        call.collection,
+        mongoAnswer,
+        diffAnswers(mongoAnswer, this.#normalised(call.collection, fromPg)),
       );
     } catch (error) {
       await noteRecheckFailed(this.#pool, id, String(error)).catch(() => undefined);
@@ -210,6 +213,16 @@ export class ShadowReader implements ShadowObserver {
     await settleShadowMismatch(this.#pool, id, { status, differences }).catch((error: unknown) =>
       this.#log?.warn({ err: error, id }, 'shadow reads: cannot store a recheck'),
     );
+  }
+
+  /** The differences left once those the backfill recorded as a loss for that document are set aside. */
+  async #unexplained(
+    collection: string,
+    fromMongo: unknown,
+    differences: FieldDifference[],
+  ): Promise<FieldDifference[]> {
+    if (differences.length === 0) return differences;
+    return withoutRecordedLosses(this.#pool, collection, fromMongo, differences);
   }
 
   #normalised(collection: string, answer: unknown): unknown {
