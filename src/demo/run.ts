@@ -55,7 +55,8 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
   });
   const { startBoard } = await import('../board/server.js');
   const board = await startBoard(deps, options.port);
-  say(`board: ${board.url}/admin/queues (user ${config.BOARD_USER})`);
+  // The console shows every step below as it happens; Bull Board the jobs underneath.
+  say(`console: ${board.url}/ (user ${config.BOARD_USER}); Bull Board: ${board.url}/admin/queues`);
 
   // A demo database reused from an earlier run starts over in `mongo` (a back move: never gated).
   await moveAll(deps.db, notifier, REGISTRY.order, 'mongo', 'demo: start over', false);
@@ -137,7 +138,7 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
     if (failures.length > 0) process.exitCode = 1;
     return;
   }
-  say(`board stays up at ${board.url}/admin/queues; Ctrl-C to stop`);
+  say(`console stays up at ${board.url}/ (Bull Board at ${board.url}/admin/queues); Ctrl-C to stop`);
   await new Promise<void>((resolve) => {
     const stop = () => void shutdown().then(resolve);
     process.once('SIGINT', stop);

@@ -9,7 +9,8 @@ import { say } from './steps.js';
 export async function tamperOnePayment(pool: pg.Pool): Promise<string> {
   const { rows } = await pool.query<{ legacy_object_id: string; amount: string }>(
     `UPDATE payments SET amount = amount + 0.000000000000000001
-      WHERE id = (SELECT id FROM payments WHERE source_deleted_at IS NULL ORDER BY legacy_object_id LIMIT 1)
+      WHERE id = (SELECT id FROM payments WHERE source_deleted_at IS NULL AND rejected_at IS NULL
+                    ORDER BY legacy_object_id LIMIT 1)
       RETURNING legacy_object_id, amount::text`,
   );
   const row = rows[0];
