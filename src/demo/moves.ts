@@ -1,16 +1,17 @@
 import { REGISTRY } from '../collections/registry.js';
 import type { Db } from '../db/client.js';
 import { changeMode, type ModeMove } from '../modes/changeMode.js';
-import { cutoverGates, DEFAULT_CUTOVER_POLICY, type CutoverPolicy } from '../modes/gates/index.js';
+import { cutoverGates, type CutoverPolicy } from '../modes/gates/index.js';
 import type { CollectionMode } from '../modes/machine.js';
 import type { ModeNotifier } from '../modes/notify.js';
 import { say } from './steps.js';
 
 /**
- * The demo's gates: the production gates, with the windows shrunk to seconds so the whole lifecycle
- * fits in a few minutes. Nothing is forced: a red gate stops the demo, as it would stop an operator.
+ * The demo's cutover policy: the production gates, with the windows shrunk to seconds so the whole
+ * lifecycle fits in a few minutes. The demo's board runs with the same values (its console shows the
+ * gates the demo's moves pass). Nothing is forced: a red gate stops the demo, as it would an operator.
  */
-export const DEMO_POLICY: CutoverPolicy = { ...DEFAULT_CUTOVER_POLICY, shadowWindowMs: 3_000, soakMs: 3_000 };
+export const DEMO_WINDOWS = { CUTOVER_SHADOW_WINDOW_MS: 3_000, CUTOVER_SOAK_MS: 3_000 } as const;
 
 /** The ledger and payments, and every collection they reference, transitively, parents first. */
 export function moneyCore(): string[] {
@@ -30,6 +31,7 @@ export function moneyCore(): string[] {
  */
 export async function moveAll(
   db: Db,
+  policy: CutoverPolicy,
   notifier: ModeNotifier,
   collections: readonly string[],
   to: CollectionMode,
@@ -42,7 +44,7 @@ export async function moveAll(
     const move = await changeMode(
       db,
       { collection, to, actor: 'demo', reason },
-      { gates: cutoverGates(db, DEMO_POLICY) },
+      { gates: cutoverGates(db, policy) },
     );
     if (move.changed) await notifier.notify(move);
     moves.push(move);

@@ -11,7 +11,8 @@ import { createModeNotifier } from '../modes/notify.js';
 import { REGISTRY } from '../collections/registry.js';
 import { driveTraffic, type TrafficFigures } from '../traffic/drive.js';
 import { backfillAndWait } from './backfill.js';
-import { moneyCore, moveAll } from './moves.js';
+import { DEMO_WINDOWS, moneyCore, moveAll } from './moves.js';
+import { cutoverPolicyOf } from '../modes/gates/index.js';
 import { announce, say } from './steps.js';
 import { tamperOnePayment } from './tamper.js';
 import { verifyAll } from './verify.js';
@@ -46,7 +47,8 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
   say(`Postgres ${config.PG_URL.replace(/:[^:@/]*@/, ':***@')}: applying migrations`);
   await migrateDatabase(config.PG_URL);
 
-  const demoConfig: Config = { ...config, MONGO_URL: mongoUrl, PORT: options.port };
+  const demoConfig: Config = { ...config, ...DEMO_WINDOWS, MONGO_URL: mongoUrl, PORT: options.port };
+  const policy = cutoverPolicyOf(demoConfig);
   const deps = await openDeps(demoConfig, log);
   const notifier = createModeNotifier({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   const runtime = startWorkers(deps, {
@@ -59,7 +61,7 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
   say(`console: ${board.url}/ (user ${config.BOARD_USER}); Bull Board: ${board.url}/admin/queues`);
 
   // A demo database reused from an earlier run starts over in `mongo` (a back move: never gated).
-  await moveAll(deps.db, notifier, REGISTRY.order, 'mongo', 'demo: start over', false);
+  await moveAll(deps.db, policy, notifier, REGISTRY.order, 'mongo', 'demo: start over', false);
 
   const stopTraffic = new AbortController();
   const traffic: Promise<TrafficFigures> = driveTraffic(demoConfig, {
@@ -82,7 +84,7 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
     check(full.status === 'completed', 'the backfill did not complete');
 
     announce('dual', 'every write now reaches both stores');
-    await moveAll(deps.db, notifier, REGISTRY.order, 'dual', 'demo: dual writes on', true);
+    await moveAll(deps.db, policy, notifier, REGISTRY.order, 'dual', 'demo: dual writes on', true);
     // What the traffic wrote while the backfill ran, before dual writes began.
     const delta = await backfillAndWait(deps, { since: full.createdAt });
     check(delta.status === 'completed', 'the delta backfill did not complete');
@@ -97,7 +99,15 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
     check((await verifyAll(deps, true)).status === 'green', 'the repair did not make it green');
 
     announce('the money core flipped to pg', 'parents first, each through its gates');
-    await moveAll(deps.db, notifier, moneyCore(), 'pg', 'demo: Postgres authoritative for money', true);
+    await moveAll(
+      deps.db,
+      policy,
+      notifier,
+      moneyCore(),
+      'pg',
+      'demo: Postgres authoritative for money',
+      true,
+    );
 
     // Past the settle window (every process switches authority together), the traffic's money flows
     // run as Postgres transactions, MongoDB mirrored after each commit.
@@ -105,7 +115,7 @@ export async function runDemo(config: Config, options: DemoRunOptions, log: Logg
     await sleep(PG_SECONDS * 1000);
 
     announce('rollback drill back to dual', 'children first; never gated');
-    await moveAll(deps.db, notifier, moneyCore(), 'dual', 'demo: rollback drill', false);
+    await moveAll(deps.db, policy, notifier, moneyCore(), 'dual', 'demo: rollback drill', false);
 
     announce('final verification');
     check((await verifyAll(deps)).status === 'green', 'the final verification was not green');
