@@ -99,7 +99,10 @@ describe('chaos in dual mode: Postgres down 30 s, Redis restarted, a worker and 
       duringOutage.ops - opsBeforeOutage,
       'the application kept working while Postgres was away',
     ).toBeGreaterThan(100);
-    expect(duringOutage.callerErrors, 'caller errors during the Postgres outage').toBe(0);
+    expect(
+      duringOutage.callerErrors,
+      `caller errors during the Postgres outage; the traffic logged: ${traffic.logs.join('\n')}`,
+    ).toBe(0);
 
     await sleep(3_000);
     await redis.restart();

@@ -15,6 +15,8 @@ export interface StranglerProcess {
   progress: TrafficProgress[];
   /** Everything it printed on stdout (the traffic's final JSON line is the last line). */
   stdout(): string;
+  /** Its log lines on stderr other than progress (LOG_LEVEL=error: the errors), for a failing assertion to show. */
+  logs: string[];
   exited: Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export function startStrangler(args: string[], env: Record<string, string>): Str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const progress: TrafficProgress[] = [];
+  const logs: string[] = [];
   let stderr = '';
   let stdout = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -36,13 +39,16 @@ export function startStrangler(args: string[], env: Record<string, string>): Str
     stderr = lines.pop() ?? '';
     for (const line of lines) {
       if (process.env.CHAOS_DEBUG) process.stdout.write(`[${args[0]}] ${line}\n`);
-      if (!line.startsWith('{"progress"')) continue;
+      if (!line.startsWith('{"progress"')) {
+        if (line.trim() !== '' && logs.length < 50) logs.push(line);
+        continue;
+      }
       progress.push(JSON.parse(line) as TrafficProgress);
     }
   });
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, progress, stdout: () => stdout, exited };
+  return { child, progress, stdout: () => stdout, logs, exited };
 }
 
 export async function kill9(process: StranglerProcess): Promise<void> {
