@@ -36,24 +36,33 @@ function legacyIdOrNull(id: unknown): LegacyId | null {
 }
 
 /**
- * The `legacy_object_id` text range of an `_id` range. Lower-case hex orders as ObjectIds do, and a
- * string `_id` orders byte-wise in MongoDB as under `COLLATE "C"`. Only ObjectId and string `_id`s can
- * have rows: a document of any other `_id` type is a reject (src/backfill/copyChunk.ts).
+ * The `legacy_object_id` text range of an `_id` range, as a filter on `legacy_object_id` with its
+ * parameters numbered from `first`. Only ObjectId and string `_id`s can have rows: a document of any
+ * other `_id` type is a reject (src/backfill/copyChunk.ts).
+ *
+ * MongoDB orders string `_id`s byte-wise, as `COLLATE "C"` does, and that test is always applied. It
+ * cannot use the `legacy_object_id` index (built in the database's collation), so an ObjectId range
+ * also gets the same bounds in the column's own collation, which the index serves: 24 lower-case hex
+ * digits order alike under every collation (digits before letters, one case, equal lengths), so the
+ * two tests agree there, and a range costs an index scan instead of a scan of the whole table.
  */
-function textRange(range: IdRange): { where: string; params: unknown[] } | null {
+function textRange(range: IdRange, first: number): { where: string; params: unknown[] } | null {
   if (range.type !== 'objectId' && range.type !== 'string') return null;
-  const asText = (bound: unknown) =>
-    bound === null || bound === undefined
-      ? null
-      : range.type === 'objectId'
-        ? (bound as ObjectId).toHexString()
-        : String(bound);
-  return {
-    where: `(legacy_object_id ${range.type === 'objectId' ? '~' : '!~'} '${OBJECT_ID_TEXT}'
-             AND ($2::text IS NULL OR legacy_object_id COLLATE "C" >= $2)
-             AND ($3::text IS NULL OR legacy_object_id COLLATE "C" < $3))`,
-    params: [asText(range.lo), asText(range.hi)],
-  };
+  const objectIds = range.type === 'objectId';
+  const asText = (bound: unknown) => (objectIds ? (bound as ObjectId).toHexString() : String(bound));
+  const tests = [`legacy_object_id ${objectIds ? '~' : '!~'} '${OBJECT_ID_TEXT}'`];
+  const params: unknown[] = [];
+  for (const [bound, op] of [
+    [range.lo, '>='],
+    [range.hi, '<'],
+  ] as const) {
+    if (bound === null || bound === undefined) continue;
+    params.push(asText(bound));
+    const param = `$${first + params.length - 1}`;
+    tests.push(`legacy_object_id COLLATE "C" ${op} ${param}`);
+    if (objectIds) tests.push(`legacy_object_id ${op} ${param}`);
+  }
+  return { where: `(${tests.join(' AND ')})`, params };
 }
 
 export interface Departures {
@@ -78,18 +87,22 @@ export async function findDepartures(
   present: ReadonlySet<LegacyId>,
   readStartedAt: Date,
 ): Promise<Departures> {
-  const bounds = textRange(range);
+  const bounds = textRange(range, 4);
   if (!bounds) return { rows: [], rejects: [] };
   const main = tableShape(spec.table).quoted;
-  // The range's present ids go to Postgres, so only the (usually zero) absent ones come back.
+  // The range's present ids go to Postgres, so only the (usually zero) absent ones come back. EXCEPT
+  // is a hashed set difference; `<> ALL(present)` compared every row with every present id.
   const { rows: candidates } = await client.query<{ legacy_object_id: LegacyId; kind: 'row' | 'reject' }>(
-    `SELECT legacy_object_id, 'row' AS kind FROM ${main}
-      WHERE source_deleted_at IS NULL AND NOT COALESCE(source_read_at > $1, false) AND ${bounds.where}
-        AND legacy_object_id <> ALL($5::text[])
+    `SELECT legacy_object_id, 'row' AS kind FROM (
+       SELECT legacy_object_id FROM ${main}
+        WHERE source_deleted_at IS NULL AND NOT COALESCE(source_read_at > $1, false) AND ${bounds.where}
+       EXCEPT SELECT unnest($3::text[])) AS gone_rows
      UNION ALL
-     SELECT legacy_object_id, 'reject' FROM migration_rejects
-      WHERE collection = $4 AND resolved_at IS NULL AND ${bounds.where} AND legacy_object_id <> ALL($5::text[])`,
-    [readStartedAt, ...bounds.params, spec.collection, [...present]],
+     SELECT legacy_object_id, 'reject' FROM (
+       SELECT legacy_object_id FROM migration_rejects
+        WHERE collection = $2 AND resolved_at IS NULL AND ${bounds.where}
+       EXCEPT SELECT unnest($3::text[])) AS gone_rejects`,
+    [readStartedAt, spec.collection, [...present], ...bounds.params],
   );
   if (candidates.length === 0) return { rows: [], rejects: [] };
   const stillThere = await existingIds(mongo, spec, [...new Set(candidates.map((c) => c.legacy_object_id))]);

@@ -3,7 +3,6 @@ import type { LegacyId, PgUuid } from '../db/ids.js';
 import { classifyReference } from '../collections/mapping/references.js';
 import type { CollectionSpec, LegacyDoc, MapContext } from '../collections/spec.js';
 import { REGISTRY } from '../collections/registry.js';
-import { lookupLiveIds } from './sql/idMap.js';
 import { tableShape } from './sql/tableShape.js';
 
 /** Values at a dotted path, descending through arrays the way Mongo paths do. */
@@ -44,8 +43,29 @@ export function referencedIds(spec: CollectionSpec, docs: readonly LegacyDoc[]):
 }
 
 /**
- * Resolves every reference a chunk's documents make, with one query per parent collection (`id_map`
- * joined to the parent's table: only parents with a row resolve), before any document is mapped; the
+ * The uuids of the parents among `legacyIds` that have a row in `parentTable` (tombstoned or not). An
+ * id_map entry alone does not make a parent, since Postgres may have refused its row (plan §3 allocates
+ * the id before the row is written); a child of a refused parent then follows the reference policy
+ * (NULL + `dangling` + anomaly, or a reject for a required owner) instead of failing on the foreign key.
+ * The parent's own row answers alone: its `id` is the id_map uuid (the engine writes no other), found
+ * with one probe of its `legacy_object_id` index instead of a join through id_map.
+ */
+async function parentRowIds(
+  client: pg.ClientBase,
+  parentTable: string,
+  legacyIds: readonly LegacyId[],
+): Promise<Map<LegacyId, PgUuid>> {
+  if (legacyIds.length === 0) return new Map();
+  const { rows } = await client.query<{ legacy_object_id: LegacyId; id: PgUuid }>(
+    `SELECT legacy_object_id, id FROM ${parentTable} WHERE legacy_object_id = ANY($1::text[])`,
+    [legacyIds],
+  );
+  return new Map(rows.map((row) => [row.legacy_object_id, row.id]));
+}
+
+/**
+ * Resolves every reference a chunk's documents make, with one query per parent collection (the
+ * parent's table: only parents with a row resolve), before any document is mapped; the
  * mapper then answers from memory. Strings are looked up as ids
  * liberally (a superset): whether a string is acceptable is the mapper's policy, not the prefetch's.
  */
@@ -57,7 +77,7 @@ export async function prefetchReferences(
   const resolved = new Map<string, Map<LegacyId, PgUuid>>();
   for (const [parent, ids] of referencedIds(spec, docs)) {
     const parentTable = tableShape(REGISTRY.get(parent).table).quoted;
-    resolved.set(parent, await lookupLiveIds(client, parent, parentTable, [...ids]));
+    resolved.set(parent, await parentRowIds(client, parentTable, [...ids]));
   }
   return {
     resolve(parent, legacyId) {

@@ -8,13 +8,18 @@ export async function allocateIds(
   legacyIds: readonly LegacyId[],
 ): Promise<Map<LegacyId, PgUuid>> {
   if (legacyIds.length === 0) return new Map();
-  await client.query(
+  const { rows } = await client.query<{ legacy_object_id: LegacyId; new_id: PgUuid }>(
     `INSERT INTO id_map (collection, legacy_object_id)
      SELECT $1, id FROM unnest($2::text[]) AS id
-     ON CONFLICT (collection, legacy_object_id) DO NOTHING`,
+     ON CONFLICT (collection, legacy_object_id) DO NOTHING
+     RETURNING legacy_object_id, new_id`,
     [collection, legacyIds],
   );
-  return lookupIds(client, collection, legacyIds);
+  const ids = new Map(rows.map((row) => [row.legacy_object_id, row.new_id]));
+  // Only ids allocated before (a re-run, a sync of a known document) are looked up: a first load has none.
+  const known = legacyIds.filter((id) => !ids.has(id));
+  for (const [id, uuid] of await lookupIds(client, collection, known)) ids.set(id, uuid);
+  return ids;
 }
 
 /** One batched lookup per parent collection, whatever the number of documents referencing it. */
@@ -26,27 +31,6 @@ export async function lookupIds(
   if (legacyIds.length === 0) return new Map();
   const { rows } = await client.query<{ legacy_object_id: LegacyId; new_id: PgUuid }>(
     `SELECT legacy_object_id, new_id FROM id_map WHERE collection = $1 AND legacy_object_id = ANY($2::text[])`,
-    [collection, legacyIds],
-  );
-  return new Map(rows.map((row) => [row.legacy_object_id, row.new_id]));
-}
-
-/**
- * Like lookupIds, but only for parents that have a row in `parentTable` (tombstoned or not): an id_map
- * entry alone does not make a parent, since Postgres may have refused its row (plan §3 allocates the id
- * before the row is written). A child of a refused parent then follows the reference policy (NULL +
- * `dangling` + anomaly, or a reject for a required owner) instead of failing on the foreign key.
- */
-export async function lookupLiveIds(
-  client: pg.ClientBase,
-  collection: string,
-  parentTable: string,
-  legacyIds: readonly LegacyId[],
-): Promise<Map<LegacyId, PgUuid>> {
-  if (legacyIds.length === 0) return new Map();
-  const { rows } = await client.query<{ legacy_object_id: LegacyId; new_id: PgUuid }>(
-    `SELECT m.legacy_object_id, m.new_id FROM id_map m JOIN ${parentTable} p ON p.id = m.new_id
-      WHERE m.collection = $1 AND m.legacy_object_id = ANY($2::text[])`,
     [collection, legacyIds],
   );
   return new Map(rows.map((row) => [row.legacy_object_id, row.new_id]));
