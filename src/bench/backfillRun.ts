@@ -8,6 +8,7 @@ import type { Cleanup } from './cleanup.js';
 import { readMachineBusySeconds, readProcessCpuSeconds } from './cpu.js';
 import { dropDatabase, freshDatabase } from './databases.js';
 import { readRunPhases, type RunPhases } from './phases.js';
+import { cpuDelta, readPostgresCpuSeconds } from './postgresCpu.js';
 import { deletePrefixKeys } from './redisKeys.js';
 import { startSource, type Source } from './source.js';
 import { startWorkerFleet } from './workers.js';
@@ -49,6 +50,8 @@ export interface BackfillMeasurement {
   idleRssMb: number;
   phases: RunPhases;
   cores: CpuShare | null;
+  /** CPU seconds every Postgres process on the machine used during the timed run (./postgresCpu.ts). */
+  postgresCpuSeconds: number | null;
 }
 
 export interface BackfillSession {
@@ -108,12 +111,16 @@ export async function runMeasuredBackfill(options: BackfillRunOptions): Promise<
 
   const cpuBefore = { source: readProcessCpuSeconds(source.process.pid), workers: fleet.cpuSeconds() };
   const machineBefore = readMachineBusySeconds();
+  const postgresBefore = readPostgresCpuSeconds();
   const started = performance.now();
   const { runId } = await startBackfill(deps, { collections: 'all', chunkSize: options.chunkSize });
   const progress = await pollUntilDone(deps, runId, say);
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = { source: readProcessCpuSeconds(source.process.pid), workers: fleet.cpuSeconds() };
   const machineAfter = readMachineBusySeconds();
+  // Before the fleet stops, as the other readings: its pools' backends then exit, and none of that
+  // shutdown belongs to the run.
+  const postgresAfter = readPostgresCpuSeconds();
   const stats = await fleet.stop();
 
   if (progress.status !== 'completed') {
@@ -151,6 +158,7 @@ export async function runMeasuredBackfill(options: BackfillRunOptions): Promise<
       idleRssMb: stats.idleRssMb,
       phases: await readRunPhases(deps.db.$client, runId),
       cores,
+      postgresCpuSeconds: cpuDelta(postgresBefore, postgresAfter),
     },
     source,
     deps,

@@ -68,6 +68,8 @@ export function stagesReport(
     mapDocsPerSec: rates.mapDocsPerSec,
     writeDocs: rates.writeDocs,
     writeDocsPerSec: rates.writeDocsPerSec,
+    workerCpuUsPerDoc: rates.workerCpuUsPerDoc,
+    postgresCpuUsPerDoc: rates.postgresCpuUsPerDoc,
     shares,
     bound: notes.join('; '),
     cores,

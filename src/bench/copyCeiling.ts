@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { cpuDelta, readPostgresCpuSeconds } from './postgresCpu.js';
 import type { TargetTable } from './targetTables.js';
 
 export interface CopyCeiling {
@@ -10,6 +11,8 @@ export interface CopyCeiling {
   /** Wall time of the `COPY … FROM STDIN` of every table, one after another on one connection. */
   seconds: number;
   rowsPerSec: number;
+  /** CPU seconds every Postgres process on the machine used during those COPYs (./postgresCpu.ts). */
+  postgresCpuSeconds: number | null;
 }
 
 interface Dump {
@@ -41,6 +44,7 @@ export async function measureCopyCeiling(
 
   let rows = 0;
   let seconds = 0;
+  let postgresCpuSeconds: number | null = null;
   await withClient(intoUrl, async (client) => {
     // Parents first (the order of `tables`): each COPY is checked by the foreign keys as it goes. A
     // cycle (purchase_requests ⇄ seller_offers) has no such order: its back-edge keys are dropped
@@ -48,6 +52,8 @@ export async function measureCopyCeiling(
     // backfill's link pass does its work inside the run.
     const backEdges = await forwardForeignKeys(client, tables);
     for (const fk of backEdges) await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT "${fk.name}"`);
+    // Both readings while this connection is open: its backend's CPU is the bulk of the figure.
+    const postgresBefore = readPostgresCpuSeconds();
     const started = performance.now();
     for (const { table, chunks } of dumps) {
       const sink = client.query(copyFrom(`COPY ${table.quoted} FROM STDIN (FORMAT binary)`));
@@ -57,9 +63,10 @@ export async function measureCopyCeiling(
     for (const fk of backEdges)
       await client.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT "${fk.name}" ${fk.def}`);
     seconds = (performance.now() - started) / 1000;
+    postgresCpuSeconds = cpuDelta(postgresBefore, readPostgresCpuSeconds());
   });
   const bytes = dumps.reduce((sum, d) => sum + d.chunks.reduce((n, c) => n + c.length, 0), 0);
-  return { rows, bytes, seconds, rowsPerSec: rows / seconds };
+  return { rows, bytes, seconds, rowsPerSec: rows / seconds, postgresCpuSeconds };
 }
 
 /** Foreign keys from a table to one loaded after it: the edges no load order can satisfy. */

@@ -8,8 +8,10 @@ export interface RunPhases {
    */
   planningSeconds: Record<string, number>;
   /**
-   * Last chunk finished → the collection's completion began (its `finished_at` is `now()` of the
-   * completing transaction, so the link pass inside it is not part of this figure).
+   * Last chunk finished → the collection completed: its `finished_at` is `clock_timestamp()` at the end
+   * of the completing transaction (completeCollection in src/backfill/runState.ts), so this figure
+   * includes what that transaction does (its wait for the run's row lock, the deferred-link pass,
+   * `finalize`), not its commit, plus the time before the collection job got to it.
    */
   finishingSeconds: Record<string, number>;
   /** Seconds of the run during which no chunk was running at all: pure orchestration time. */
@@ -17,10 +19,10 @@ export interface RunPhases {
 }
 
 /**
- * When a chunk really ended: its `finished_at` is `now()` inside the chunk's transaction, i.e. the time
- * the transaction began, so the copy's own duration is added.
+ * When a chunk ended: the chunk job writes `finished_at = clock_timestamp()` once copyChunk has returned
+ * (not `now()`, the start of its transaction), so it already is the real end; only the commit is after it.
  */
-const CHUNK_END = `(c.finished_at + c.duration_ms * interval '1 millisecond')`;
+const CHUNK_END = `c.finished_at`;
 
 export async function readRunPhases(pool: pg.Pool, runId: string): Promise<RunPhases> {
   const { rows } = await pool.query<{ collection: string; planning: number; finishing: number }>(
@@ -36,7 +38,7 @@ export async function readRunPhases(pool: pg.Pool, runId: string): Promise<RunPh
   );
   const chunks = await pool.query<{ started: Date; finished: Date }>(
     `SELECT started_at AS started, ${CHUNK_END} AS finished FROM backfill_chunks c
-      WHERE run_id = $1 AND started_at IS NOT NULL AND finished_at IS NOT NULL AND duration_ms IS NOT NULL
+      WHERE run_id = $1 AND started_at IS NOT NULL AND finished_at IS NOT NULL
       ORDER BY started_at`,
     [runId],
   );

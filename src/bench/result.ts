@@ -1,6 +1,8 @@
 import type { CpuShare } from './backfillRun.js';
 import type { DualWriteResult } from './dualWrite/result.js';
 import type { RunPhases } from './phases.js';
+import type { PostgresCpuPer1000Rows } from './postgresCpu.js';
+import type { WorkerCpuPerDoc } from './stages.js';
 import type { VerifyMeasurement } from './verifyRun.js';
 
 /** What the bench aims for (docs/… and the project brief); `met` says which the run reached. */
@@ -28,6 +30,10 @@ export interface StagesReport {
   writeDocs: number;
   /** copyChunk on documents already read: resolve + map + write + commit. */
   writeDocsPerSec: number;
+  /** CPU µs of the bench process per document, by step (serial, real driver and pg client): a worker's cost. */
+  workerCpuUsPerDoc: WorkerCpuPerDoc;
+  /** CPU µs of the one Postgres backend serving the write step, per document; null without /proc. */
+  postgresCpuUsPerDoc: number | null;
   /** Estimated share of a chunk's serial time per step (write = the copyChunk time minus mapping). */
   shares: Record<StageName, number>;
   /** The step with the largest share, in words: what a missed throughput target is bounded by. */
@@ -56,6 +62,12 @@ export interface BenchResult {
   copySeconds: number;
   copyCeilingRowsPerSec: number;
   ratioToCopy: number;
+  /**
+   * Postgres CPU seconds per 1,000 rows written, by the backfill (`rowsWritten`) and by the COPY ceiling
+   * (`copyRows`): Postgres is what every worker host shares, so this decides how far the backfill scales
+   * out. Counted over every postgres process on the machine, background writers included (./postgresCpu.ts).
+   */
+  postgresCpuPer1000Rows: PostgresCpuPer1000Rows;
   naiveSample: number;
   naiveRejected: number;
   naiveSeconds: number;

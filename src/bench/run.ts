@@ -7,6 +7,7 @@ import { measureCopyCeiling } from './copyCeiling.js';
 import { dropDatabase, freshDatabase } from './databases.js';
 import { measureDualWrite, type DualWriteOptions } from './dualWrite/run.js';
 import { measureNaive } from './naive.js';
+import { postgresCpuPer1000Rows } from './postgresCpu.js';
 import { killAllStranglerNow, stopAllStrangler } from './processes.js';
 import { metTargets, TARGETS, type BenchResult, type ScaleMode } from './result.js';
 import { measureStages } from './stages.js';
@@ -144,6 +145,10 @@ export async function runBench(config: Config, options: BenchOptions): Promise<B
       copyRows: copy.rows,
       copySeconds: copy.seconds,
       copyCeilingRowsPerSec: copy.rowsPerSec,
+      postgresCpuPer1000Rows: postgresCpuPer1000Rows(
+        { cpuSeconds: m.postgresCpuSeconds, rows: rowsWritten },
+        { cpuSeconds: copy.postgresCpuSeconds, rows: copy.rows },
+      ),
       naiveSample: naive.docs,
       naiveRejected: naive.rejected,
       naiveSeconds: naive.seconds,

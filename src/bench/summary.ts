@@ -3,11 +3,14 @@ import { TARGETS, type BenchResult } from './result.js';
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
 const n2 = (v: number) => v.toFixed(2);
+const n3 = (v: number) => v.toFixed(3);
+const us = (v: number) => `${v.toFixed(1)} µs`;
 const mark = (met: boolean | null) => (met === null ? '–' : met ? '✓' : '✗');
 
 /** The human-readable figures, for stderr: one table, each target marked, misses with their bound. */
 export function formatSummary(r: BenchResult): string {
   const s = r.stages;
+  const w = s.workerCpuUsPerDoc;
   const scaleLabel =
     r.scale === 'skipped'
       ? 'not measured (--no-scale)'
@@ -70,7 +73,16 @@ export function formatSummary(r: BenchResult): string {
   const stageLine =
     `stages (${s.collection}, serial, chunk ${s.chunkSize}): read ${n0(s.readDocsPerSec)} docs/s` +
     ` · map ${n0(s.mapDocsPerSec)} docs/s · copyChunk without the read ${n0(s.writeDocsPerSec)} docs/s` +
-    ` (${n0(s.writeDocs)} docs) → shares read ${pct(s.shares.read)}, map ${pct(s.shares.map)}, write ${pct(s.shares.write)} (estimate)`;
+    ` (${n0(s.writeDocs)} docs) → shares read ${pct(s.shares.read)}, map ${pct(s.shares.map)}, write ${pct(s.shares.write)} (estimate);` +
+    ` worker CPU per doc: read ${us(w.read)} · map ${us(w.map)} · write ${us(w.write)} (total ${us(w.total)});` +
+    ` Postgres ${s.postgresCpuUsPerDoc === null ? '– (no /proc)' : us(s.postgresCpuUsPerDoc)}/doc in the write step`;
+  const pgCpu = r.postgresCpuPer1000Rows;
+  const postgresCpuLine =
+    pgCpu.backfill === null || pgCpu.copy === null
+      ? 'Postgres CPU per 1,000 rows: not available (no postgres process in /proc)'
+      : `Postgres CPU per 1,000 rows: backfill ${n3(pgCpu.backfill)} s · COPY ${n3(pgCpu.copy)} s` +
+        (pgCpu.ratio === null ? '' : ` (${n2(pgCpu.ratio)}×)`) +
+        ' (every postgres process on the machine)';
   const coreLine = s.cores
     ? `CPU during the backfill: source ${n2(s.cores.source)} · workers ${n2(s.cores.workers)} · Postgres/Redis/bench ${n2(s.cores.other)} = ${n2(s.cores.machine)} of ${s.coresAvailable} cores`
     : 'CPU during the backfill: not available (no /proc)';
@@ -96,6 +108,7 @@ export function formatSummary(r: BenchResult): string {
     `strangler bench: ${n0(r.docs)} documents, total ${n2(r.totalSeconds)} s`,
     ...lines,
     stageLine,
+    postgresCpuLine,
     coreLine,
     phaseLine,
     ...bounds,

@@ -72,6 +72,21 @@ describe('strangler bench', () => {
     const stages = figures.stages as Record<string, unknown>;
     for (const key of ['readDocsPerSec', 'mapDocsPerSec', 'writeDocsPerSec'])
       expect(Number.isFinite(stages[key]) && (stages[key] as number) > 0, key).toBe(true);
+    // CPU figures: the worker's from process.cpuUsage() anywhere; Postgres's from /proc, so on Linux with
+    // the server on this machine (as the test server is) and null elsewhere.
+    const workerCpu = stages.workerCpuUsPerDoc as Record<string, unknown>;
+    for (const key of ['read', 'map', 'write', 'total'])
+      expect(isPositive(workerCpu[key]), `stages.workerCpuUsPerDoc.${key}`).toBe(true);
+    const onLinux = process.platform === 'linux';
+    expect(onLinux ? isPositive(stages.postgresCpuUsPerDoc) : stages.postgresCpuUsPerDoc === null).toBe(true);
+    const postgresCpu = figures.postgresCpuPer1000Rows as Record<string, unknown>;
+    for (const key of ['backfill', 'copy', 'ratio'])
+      expect(
+        onLinux ? isPositive(postgresCpu[key]) : postgresCpu[key] === null,
+        `postgresCpuPer1000Rows.${key} = ${String(postgresCpu[key])}`,
+      ).toBe(true);
+    expect(result.stderr).toMatch(/Postgres CPU per 1,000 rows: backfill/);
+    expect(result.stderr).toMatch(/worker CPU per doc: read/);
     const met = figures.met as Record<string, unknown>;
     for (const key of ['ratioToCopy', 'speedupVsNaive', 'peakRssMb', 'verifyRatioToBackfill'])
       expect(typeof met[key]).toBe('boolean');
@@ -129,6 +144,9 @@ describe('strangler bench --dual-write figures', () => {
     expect(table).toMatch(/checkout .*30\.0 \/ 30\.0 .*3\.00× .*1\.50×/);
   });
 });
+
+const isPositive = (value: unknown): boolean =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 function resultWith(figures: ReturnType<typeof sideBySide>): DualWriteResult {
   return {
