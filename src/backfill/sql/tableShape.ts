@@ -1,5 +1,6 @@
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { isoTimestamp } from './isoTimestamp.js';
 
 /** A Drizzle table reduced to what the bulk SQL needs: its quoted name and property → column names. */
 export interface TableShape {
@@ -46,10 +47,10 @@ export function rowsToJson(
       if (!column) throw new Error(`${shape.name} has no column for property "${prop}"`);
       columns.add(column);
       const value = row[prop];
-      // Spelled here rather than by JSON.stringify: a bigint would make it throw, and calling a Date's
-      // toJSON from inside it costs more than the rest of the row (ISO 8601 with Z: timestamptz exact).
+      // Spelled here rather than by JSON.stringify: a bigint would make it throw, and a Date's toJSON
+      // costs more than the rest of the row (./isoTimestamp.ts; ISO 8601 with Z: timestamptz exact).
       record[column] =
-        typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.toJSON() : value;
+        typeof value === 'bigint' ? value.toString() : value instanceof Date ? isoTimestamp(value) : value;
     }
     return record;
   });
