@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/env.js';
 import type { WorkerDeps } from '../../workers/deps.js';
 import { CliError } from '../errors.js';
 import { connect } from '../connect.js';
-import { parsePositiveInt } from './options.js';
+import { parseCollections, parsePositiveInt } from './options.js';
 
 interface BackfillOptions {
   collections: string;
@@ -43,26 +43,6 @@ function parseChunkSize(value: string | undefined): number | undefined {
     throw new CliError(`--chunk-size: must be an integer from ${CHUNK_MIN} to ${CHUNK_MAX}`, 2);
   }
   return n;
-}
-
-/** 'all', or names checked against the registry so a typo is one line before anything connects. */
-async function parseCollections(value: string): Promise<readonly string[] | 'all'> {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new CliError('--collections: give "all" or a comma-separated list', 2);
-  if (names.length === 1 && names[0] === 'all') return 'all';
-  const { REGISTRY } = await import('../../collections/registry.js');
-  const known = new Set(REGISTRY.order);
-  const unknown = names.filter((name) => !known.has(name));
-  if (unknown.length > 0) {
-    throw new CliError(
-      `--collections: unknown collection "${unknown.join('", "')}" (known: ${REGISTRY.order.join(', ')})`,
-      2,
-    );
-  }
-  return names;
 }
 
 export function registerBackfill(program: Command): void {

@@ -5,7 +5,7 @@ import type { VerificationProgress, VerificationReport } from '../../verify/run/
 import type { WorkerDeps } from '../../workers/deps.js';
 import { CliError } from '../errors.js';
 import { connect } from '../connect.js';
-import { parseNonNegativeInt, parsePositiveInt } from './options.js';
+import { parseCollections, parseNonNegativeInt, parsePositiveInt } from './options.js';
 
 interface VerifyOptions {
   collections: string;
@@ -19,25 +19,6 @@ interface VerifyOptions {
 /** Exit codes of `verify`: 0 all green, 1 anything red (or failed), 4 nothing runs the jobs. */
 const EXIT_RED = 1;
 const EXIT_STUCK = 4;
-
-/** 'all', or names checked against the registry so a typo is one line before anything connects. */
-async function parseCollections(value: string): Promise<readonly string[] | 'all'> {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new CliError('--collections: give "all" or a comma-separated list', 2);
-  if (names.length === 1 && names[0] === 'all') return 'all';
-  const { REGISTRY } = await import('../../collections/registry.js');
-  const unknown = names.filter((name) => !REGISTRY.order.includes(name));
-  if (unknown.length > 0) {
-    throw new CliError(
-      `--collections: unknown collection "${unknown.join('", "')}" (known: ${REGISTRY.order.join(', ')})`,
-      2,
-    );
-  }
-  return names;
-}
 
 function requester(): string {
   try {
