@@ -100,6 +100,14 @@ describe('chaos in pg mode: MongoDB down 30 s, then a worker and the app SIGKILL
     // documents' locks (a caller's, a drain's, a sweep's) would stall every writer of those documents.
     const rateBefore = beforeOutage.ops / beforeOutage.seconds;
     const rateDuring = (duringOutage.ops - beforeOutage.ops) / (duringOutage.seconds - beforeOutage.seconds);
+    // The outage's timeline, second by second, so a slow stretch shows when it happened and how long.
+    const timeline = traffic.progress
+      .filter((p) => p.seconds >= beforeOutage.seconds)
+      .map((p) => `${Math.round(p.seconds)}s:${p.ops}`);
+    console.log(
+      `pg-mode chaos: ${rateBefore.toFixed(1)} ops/s before the outage, ${rateDuring.toFixed(1)} during it; ` +
+        `ops by second: ${timeline.join(' ')}`,
+    );
     expect(rateDuring, `ops/s during the outage (${rateBefore.toFixed(0)} before it)`).toBeGreaterThan(
       rateBefore / 4,
     );
