@@ -4,7 +4,7 @@ import { describeCause } from '../gaps/describeError.js';
 import { recordGapInTable } from '../gaps/record.js';
 import type { GapOp } from '../gaps/sql/upsertOpenGap.js';
 import type { Logger } from '../logger.js';
-import { mirrorDocumentsOn, mirrorKeyOf, MirrorWriteError } from './mirrorDocuments.js';
+import { mirrorDocumentsOn, mirrorKeyOf, MirrorTimeoutError, MirrorWriteError } from './mirrorDocuments.js';
 
 export interface MirrorFollowOptions {
   /** For the reverse gaps (taken from the pool, not from the client that mirrors). */
@@ -45,10 +45,7 @@ export interface MirrorReport {
   error?: unknown;
 }
 
-/** MongoDB did not take a mirror within the caller's wait. */
-export class MirrorTimeoutError extends Error {
-  override readonly name = 'MirrorTimeoutError';
-}
+export { MirrorTimeoutError };
 
 export interface Failure {
   collection: string;
@@ -77,6 +74,11 @@ export function followMirror(
 ): { report: Promise<MirrorReport>; settled: Promise<void> } {
   const done: MirrorBatch[] = [];
   const timeoutMs = options.mirrorTimeoutMs ?? 2_000;
+  // One deadline for the whole mirror, not one per MongoDB operation: a money flow mirrors several
+  // collections with two operations each, and per-operation deadlines let an abandoned mirror hold its
+  // documents' locks for several times the caller's wait when MongoDB vanished mid-mirror (every other
+  // writer of those documents stalled behind it).
+  const deadline = performance.now() + timeoutMs;
   const work = (async () => {
     for (const batch of batches) {
       if (batch.documents.length === 0) continue;
@@ -86,8 +88,8 @@ export function followMirror(
           options.mongo,
           batch.collection,
           batch.documents.map((d) => d.id),
-          // Each operation ends by the caller's deadline, so an abandoned mirror lets go of its locks then.
-          { timeoutMs },
+          // Every operation ends by the caller's deadline, so an abandoned mirror lets go of its locks then.
+          { deadline },
         );
         done.push(batch);
       } catch (error) {

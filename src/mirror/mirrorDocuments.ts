@@ -36,10 +36,28 @@ export interface MirrorOutcome {
 export interface MirrorOptions {
   /**
    * A deadline for each MongoDB operation (the driver's client-side operation timeout, server selection
-   * included). The seam sets it to its own wait, so a mirror it gave up on does not go on holding the
-   * documents' locks for the driver's much longer defaults. @defaultValue the client's
+   * included): what a drain or a sweep gives a slow batch. @defaultValue the client's
    */
   timeoutMs?: number;
+  /**
+   * One deadline for the whole mirror, a `performance.now()` instant: each MongoDB operation gets only
+   * the time left, and none starts after it (MirrorTimeoutError). The seam sets it to the end of its own
+   * wait, so a mirror it gave up on lets go of the documents' locks then. Takes precedence over timeoutMs.
+   */
+  deadline?: number;
+}
+
+/** MongoDB did not take a mirror within the caller's wait. */
+export class MirrorTimeoutError extends Error {
+  override readonly name = 'MirrorTimeoutError';
+}
+
+/** The driver's `timeoutMS` for the next MongoDB operation of a mirror. */
+function operationTimeout(options: MirrorOptions): number | undefined {
+  if (options.deadline === undefined) return options.timeoutMs;
+  const left = Math.ceil(options.deadline - performance.now());
+  if (left <= 0) throw new MirrorTimeoutError('the mirror ran past its deadline before MongoDB answered');
+  return left;
 }
 
 /** Some documents' writes were refused by MongoDB (e.g. a unique index); the others were written. */
@@ -191,7 +209,7 @@ export async function mirrorDocumentsOn(
         mongo,
         collection,
         replacements.map((r) => r.id),
-        options.timeoutMs,
+        operationTimeout(options),
       );
       for (const { id, doc } of replacements) {
         Object.assign(doc, kept.get(mirrorKeyOf(id)));
@@ -207,9 +225,10 @@ export async function mirrorDocumentsOn(
     const failed = new Map<number, string>();
     let upserted = 0;
     try {
+      const timeoutMS = operationTimeout(options);
       const result = await mongo.collection(collection).bulkWrite(
         writes.map((w) => w.op),
-        { ordered: false, ...(options.timeoutMs === undefined ? {} : { timeoutMS: options.timeoutMs }) },
+        { ordered: false, ...(timeoutMS === undefined ? {} : { timeoutMS }) },
       );
       upserted = result.upsertedCount;
     } catch (error) {
