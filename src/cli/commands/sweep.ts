@@ -1,35 +1,14 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.js';
-import { CliError } from '../errors.js';
 import { checkMongo, checkPostgres } from '../preflight.js';
 import type { SweepRoundResult } from '../../sweep/round.js';
-import { parseNonNegativeInt, parsePositiveInt } from './options.js';
+import { parseCollections, parseNonNegativeInt, parsePositiveInt } from './options.js';
 
 interface SweepCliOptions {
   collections: string;
   json?: boolean;
   overlapMs?: number;
   batchSize?: number;
-}
-
-/** 'all', or names checked against the registry so a typo is one line before anything connects. */
-async function parseCollections(value: string): Promise<readonly string[] | 'all'> {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new CliError('--collections: give "all" or a comma-separated list', 2);
-  if (names.length === 1 && names[0] === 'all') return 'all';
-  const { REGISTRY } = await import('../../collections/registry.js');
-  const known = new Set(REGISTRY.order);
-  const unknown = names.filter((name) => !known.has(name));
-  if (unknown.length > 0) {
-    throw new CliError(
-      `--collections: unknown collection "${unknown.join('", "')}" (known: ${REGISTRY.order.join(', ')})`,
-      2,
-    );
-  }
-  return names;
 }
 
 export function registerSweep(program: Command): void {
