@@ -111,14 +111,20 @@ describe('chaos in pg mode: MongoDB down 30 s, then a worker and the app SIGKILL
     expect(rateDuring, `ops/s during the outage (${rateBefore.toFixed(0)} before it)`).toBeGreaterThan(
       rateBefore / 4,
     );
-    expect(duringOutage.callerErrors, 'caller errors during the MongoDB outage').toBe(0);
+    expect(
+      duringOutage.callerErrors,
+      `caller errors during the MongoDB outage; the traffic logged: ${traffic.logs.join('\n')}`,
+    ).toBe(0);
     // The outage was real: writes became reverse gaps.
     expect(await unsettledGaps(direct, 'reverse')).toBeGreaterThan(0);
 
     await sleep(4_000);
     await kill9(worker);
     await kill9(traffic);
-    expect(latest()!.callerErrors, 'caller errors over the whole drill').toBe(0);
+    expect(
+      latest()!.callerErrors,
+      `caller errors over the whole drill; the traffic logged: ${traffic.logs.join('\n')}`,
+    ).toBe(0);
 
     // What an operator does next: a worker again. Here the drain and the sweep run in-process, after
     // the killed worker's claims have lapsed (GAP_LEASE_MS).
