@@ -13,9 +13,9 @@ export interface MirrorFollowOptions {
   mongo: MongoDb;
   log?: Logger;
   /**
-   * How long the caller waits for MongoDB to take the documents before the rest become reverse gaps. A
-   * mirror still running then is left to finish on its own, holding its document locks until MongoDB
-   * answers, so a later drain of the gap waits for it instead of overtaking it. @defaultValue 2000
+   * How long the caller waits for MongoDB to take the documents before the rest become reverse gaps.
+   * The mirror's MongoDB operations are aborted then too (MirrorOptions.signal), so it lets go of the
+   * documents' locks about as soon as the caller gave up on it. @defaultValue 2000
    */
   mirrorTimeoutMs?: number;
 }
@@ -74,11 +74,11 @@ export function followMirror(
 ): { report: Promise<MirrorReport>; settled: Promise<void> } {
   const done: MirrorBatch[] = [];
   const timeoutMs = options.mirrorTimeoutMs ?? 2_000;
-  // One deadline for the whole mirror, not one per MongoDB operation: a money flow mirrors several
+  // One end for the whole mirror, not one per MongoDB operation: a money flow mirrors several
   // collections with two operations each, and per-operation deadlines let an abandoned mirror hold its
   // documents' locks for several times the caller's wait when MongoDB vanished mid-mirror (every other
   // writer of those documents stalled behind it).
-  const deadline = performance.now() + timeoutMs;
+  const signal = AbortSignal.timeout(timeoutMs);
   const work = (async () => {
     for (const batch of batches) {
       if (batch.documents.length === 0) continue;
@@ -88,8 +88,8 @@ export function followMirror(
           options.mongo,
           batch.collection,
           batch.documents.map((d) => d.id),
-          // Every operation ends by the caller's deadline, so an abandoned mirror lets go of its locks then.
-          { deadline },
+          // Every operation ends with the caller's wait, so an abandoned mirror lets go of its locks then.
+          { signal },
         );
         done.push(batch);
       } catch (error) {

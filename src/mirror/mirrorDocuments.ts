@@ -2,6 +2,7 @@ import { EJSON } from 'bson';
 import {
   MongoBulkWriteError,
   type AnyBulkWriteOperation,
+  type BulkWriteOptions,
   type Db as MongoDb,
   type Document,
   type Filter,
@@ -15,6 +16,7 @@ import { REGISTRY } from '../collections/registry.js';
 import type { LegacyId } from '../db/ids.js';
 import { readStoredDocuments } from '../reverse/readStored.js';
 import { lockDocuments } from '../sync/locks.js';
+import { isStoreUnavailable } from '../gaps/unavailable.js';
 
 export interface MirrorOutcome {
   /** Distinct documents asked for. */
@@ -35,29 +37,24 @@ export interface MirrorOutcome {
 
 export interface MirrorOptions {
   /**
-   * A deadline for each MongoDB operation (the driver's client-side operation timeout, server selection
-   * included): what a drain or a sweep gives a slow batch. @defaultValue the client's
+   * The end of the whole mirror: a MongoDB operation still running then is aborted (server selection
+   * included; the driver closes a socket mid-reply), and none starts after it. The documents' locks are
+   * held until MongoDB answers or this fires, so it bounds how long a mirror stalls the other writers of
+   * its documents when MongoDB vanishes mid-mirror. A signal, because the driver's own `timeoutMS` has no
+   * effect since mongodb 7 (an unreachable server held every operation for serverSelectionTimeoutMS).
+   * The seam passes the end of its caller's wait. @defaultValue BACKGROUND_MIRROR_MS for mirrorDocuments
    */
-  timeoutMs?: number;
-  /**
-   * One deadline for the whole mirror, a `performance.now()` instant: each MongoDB operation gets only
-   * the time left, and none starts after it (MirrorTimeoutError). The seam sets it to the end of its own
-   * wait, so a mirror it gave up on lets go of the documents' locks then. Takes precedence over timeoutMs.
-   */
-  deadline?: number;
+  signal?: AbortSignal;
 }
 
-/** MongoDB did not take a mirror within the caller's wait. */
+/** MongoDB did not take a mirror before its signal fired (it was slow, not known to be out of reach). */
 export class MirrorTimeoutError extends Error {
   override readonly name = 'MirrorTimeoutError';
 }
 
-/** The driver's `timeoutMS` for the next MongoDB operation of a mirror. */
-function operationTimeout(options: MirrorOptions): number | undefined {
-  if (options.deadline === undefined) return options.timeoutMs;
-  const left = Math.ceil(options.deadline - performance.now());
-  if (left <= 0) throw new MirrorTimeoutError('the mirror ran past its deadline before MongoDB answered');
-  return left;
+function throwIfEnded(signal: AbortSignal | undefined, collection: string): void {
+  if (signal?.aborted)
+    throw new MirrorTimeoutError(`${collection}: the mirror ran out of time before MongoDB answered`);
 }
 
 /** Some documents' writes were refused by MongoDB (e.g. a unique index); the others were written. */
@@ -123,33 +120,38 @@ export function mirrorKeyOf(id: unknown): string {
  *
  * All writes go in one unordered bulkWrite. A write MongoDB refuses (a unique index) fails only its
  * document: MirrorWriteError names those, the others are written. Any other error (MongoDB out of reach)
- * throws as it is. The locks are held until MongoDB answers, so give the MongoClient bounded timeouts
- * (serverSelectionTimeoutMS, socketTimeoutMS): an abandoned mirror holds a pooled connection until then.
+ * throws as it is. The locks are held until MongoDB answers or the mirror's signal ends it (a batch's
+ * BACKGROUND_MIRROR_MS here). A write MongoDB received just before such an abort may still be applied
+ * after the locks are gone, over a newer mirror: the reverse sweep re-mirrors every row changed within
+ * its overlap window (src/sweep/reverseSweep.ts), which writes the rows' state again over it.
  */
 export async function mirrorDocuments(
   pool: pg.Pool,
   mongo: MongoDb,
   collection: string,
   ids: readonly unknown[],
-  options: MirrorOptions = { timeoutMs: BACKGROUND_TIMEOUT_MS },
+  options: MirrorOptions = {},
 ): Promise<MirrorOutcome> {
   // MongoDB is asked first, before any lock is taken: a drain or a sweep that took a batch's locks and
   // then waited for an unreachable MongoDB would stall every pg-mode write of those documents meanwhile.
-  await mongo.command({ ping: 1 }, { timeoutMS: PING_TIMEOUT_MS });
+  await mongo.command({ ping: 1 }, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
   const client = await pool.connect();
   try {
-    return await mirrorDocumentsOn(client, mongo, collection, ids, options);
+    return await mirrorDocumentsOn(client, mongo, collection, ids, {
+      signal: options.signal ?? AbortSignal.timeout(BACKGROUND_MIRROR_MS),
+    });
   } finally {
     client.release();
   }
 }
 
 /**
- * The deadline of each MongoDB operation of a drain's or a sweep's mirror (mirrorDocuments): generous,
- * since a batch of 500 documents on a loaded MongoDB is slow, and a batch that times out is retried one
- * document at a time; the ping before it is what keeps an outage from holding locks.
+ * How long a drain's or a sweep's mirror of one batch may take, from its locks to MongoDB's answer:
+ * what a MongoDB vanishing mid-batch (after the ping) can cost the pg-mode writers of those documents.
+ * A healthy MongoDB takes a batch of 500 in well under a second; a batch that runs out of time is
+ * retried one document at a time (src/mirror/drainReverse.ts, src/sweep/reverseSweep.ts).
  */
-const BACKGROUND_TIMEOUT_MS = 30_000;
+const BACKGROUND_MIRROR_MS = 5_000;
 const PING_TIMEOUT_MS = 5_000;
 
 /**
@@ -181,6 +183,7 @@ export async function mirrorDocumentsOn(
   const targets = unique.map((id) => ({ id, legacyId: legacyIdOf(id) }));
   const legacyIds = [...new Set(targets.map((t) => t.legacyId))];
 
+  const { signal } = options;
   await inClientTransaction(client, async () => {
     await lockDocuments(client, collection, unique);
     const stored = await readStoredDocuments(client, spec, legacyIds);
@@ -205,11 +208,12 @@ export async function mirrorDocumentsOn(
       }
     }
     if (replacements.length > 0) {
+      throwIfEnded(signal, collection);
       const kept = await keptFields(
         mongo,
         collection,
         replacements.map((r) => r.id),
-        operationTimeout(options),
+        signal,
       );
       for (const { id, doc } of replacements) {
         Object.assign(doc, kept.get(mirrorKeyOf(id)));
@@ -225,10 +229,12 @@ export async function mirrorDocumentsOn(
     const failed = new Map<number, string>();
     let upserted = 0;
     try {
-      const timeoutMS = operationTimeout(options);
+      throwIfEnded(signal, collection);
+      // BulkWriteOptions does not declare `signal`, but the driver hands a bulk's options to each of its
+      // operations, which honour it (test/mirror/mirrorDocuments.test.ts cuts MongoDB mid-mirror).
       const result = await mongo.collection(collection).bulkWrite(
         writes.map((w) => w.op),
-        { ordered: false, ...(timeoutMS === undefined ? {} : { timeoutMS }) },
+        { ordered: false, signal } as BulkWriteOptions,
       );
       upserted = result.upsertedCount;
     } catch (error) {
@@ -249,8 +255,22 @@ export async function mirrorDocumentsOn(
         [...failed].map(([index, error]) => ({ id: writes[index]!.id, error })),
         outcome,
       );
+  }).catch((error: unknown) => {
+    throw asMirrorTimeout(error, signal, collection);
   });
   return outcome;
+}
+
+/**
+ * What an operation cut short by the mirror's signal threw, as a MirrorTimeoutError: MongoDB was slow.
+ * MongoDB known to be out of reach (the driver's own verdict, e.g. a refused connection during server
+ * selection) stays as it is, so that callers back off a whole batch instead of retrying it per document.
+ */
+function asMirrorTimeout(error: unknown, signal: AbortSignal | undefined, collection: string): unknown {
+  if (!signal?.aborted || error instanceof MirrorWriteError || error instanceof MirrorTimeoutError)
+    return error;
+  if (isStoreUnavailable(error)) return error;
+  return new MirrorTimeoutError(`${collection}: MongoDB did not answer the mirror in time`, { cause: error });
 }
 
 async function inClientTransaction(client: pg.ClientBase, fn: () => Promise<void>): Promise<void> {
@@ -284,13 +304,13 @@ async function keptFields(
   mongo: MongoDb,
   collection: string,
   ids: readonly unknown[],
-  timeoutMs: number | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<Map<string, Document>> {
   const projection = Object.fromEntries(KEPT_FROM_MONGO.map((field) => [field, 1]));
   const kept = new Map<string, Document>();
   for await (const doc of mongo.collection(collection).find({ _id: { $in: [...ids] } } as Filter<Document>, {
     projection,
-    ...(timeoutMs === undefined ? {} : { timeoutMS: timeoutMs }),
+    signal,
   })) {
     const fields: Document = {};
     for (const field of KEPT_FROM_MONGO) if (doc[field] !== undefined) fields[field] = doc[field];

@@ -1,4 +1,4 @@
-import { DomainRuleError, NotFoundError } from '../repositories/domain/common.js';
+import { DomainRuleError, NotFoundError, type Id } from '../repositories/domain/common.js';
 import type { Repositories } from '../repositories/create.js';
 import type { Rng } from '../synthetic/prng.js';
 import { Market, type RequestState } from './market.js';
@@ -89,9 +89,30 @@ export function marketplaceWorkload(
       repos.payments.openPendingCheckout(checkoutInput),
       repos.payments.openPendingCheckout(checkoutInput),
     ]);
-    if (first.payment.id !== second.payment.id)
-      throw new Error(`double click opened two payments: ${first.payment.id} and ${second.payment.id}`);
-    request.paymentId = first.payment.id;
+    const paymentId =
+      first.payment.id === second.payment.id
+        ? first.payment.id
+        : await onlyOnePending(first.payment.id, second.payment.id);
+    // Another loop may have checked this request out (and confirmed it) while these clicks ran.
+    request.paymentId ??= paymentId;
+  };
+
+  /**
+   * Two clicks answered with two payments. Right only if one of them had stopped being pending in
+   * between: another loop's checkout of the same request returned it, and a confirm (another loop)
+   * moved it on before the later click inserted, so that click rightly opened a new checkout. Two
+   * payments still pending for one offer is the bug the double click is there to catch. Returns the
+   * one still pending.
+   */
+  const onlyOnePending = async (...ids: [Id, Id]): Promise<Id> => {
+    const payments = await Promise.all(ids.map((id) => repos.payments.findById(id)));
+    const pending = payments.filter((p) => p?.status === 'pending');
+    if (pending.length <= 1) return pending[0]?.id ?? ids[0];
+    throw new Error(
+      `double click left two pending payments for one offer: ${payments
+        .map((p, i) => `${ids[i]} (${p?.status ?? 'missing'}, created ${p?.createdAt?.toISOString()})`)
+        .join(' and ')}`,
+    );
   };
 
   const confirmPayment = async () => {

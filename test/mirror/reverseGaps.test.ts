@@ -10,6 +10,7 @@ import {
   type MirroredDocument,
 } from '../../src/mirror/followMirror.js';
 import { seedDatabase } from '../../src/synthetic/seed.js';
+import { holdDocuments, releaseHeldDocuments } from '../../src/sync/locks.js';
 import type { WorkerDeps } from '../../src/workers/deps.js';
 import { copyCollections, expectStoresAgree } from '../support/agreement.js';
 import { startTestMongo, type TestMongo } from '../support/mongo.js';
@@ -153,5 +154,45 @@ describe('reverse gaps: a MongoDB mirror that fails is recorded and drained late
       `Offline ${cities[0]!.toHexString()}`,
     );
     await expectStoresAgree(source, pg.url, { collections: ['addresses', 'payments'] });
+  });
+
+  it("a mirror lets go of its documents' locks when the caller's wait ends, whatever the driver's own timeouts", async () => {
+    // The worker's and the traffic's settings: 10 s of server selection, no socket timeout. The driver's
+    // `timeoutMS` has no effect since mongodb 7, so only the mirror's own signal can end it sooner.
+    const slowDriver = new MongoClient(`mongodb://127.0.0.1:${proxy.port}/${mongo.dbName}`, {
+      serverSelectionTimeoutMS: 10_000,
+    });
+    await slowDriver.connect();
+    const log = createLogger('silent');
+    try {
+      let offset = 3;
+      for (const outage of ['cut', 'blackhole'] as const)
+        // A changed row starts with a read of MongoDB (its `__v`); a removed one goes straight to the bulk write.
+        for (const change of ['replace', 'delete'] as const) {
+          const [id] =
+            change === 'replace'
+              ? await changeRows('addresses', `city = 'Held ' || legacy_object_id`, 1, offset++)
+              : await changeRows('addresses', `source_deleted_at = now()`, 1, offset++);
+          await proxy[outage]();
+          const client = await pool().connect();
+          // The seam holds the documents' SESSION locks from before its COMMIT until its mirror lets go.
+          await holdDocuments(client, 'addresses', [id]);
+          const started = performance.now();
+          const { report, settled } = followMirror(
+            { pool: pool(), mongo: slowDriver.db(mongo.dbName), log, mirrorTimeoutMs: 500 },
+            client,
+            [{ collection: 'addresses', documents: [{ id, op: change === 'delete' ? 'delete' : 'upsert' }] }],
+          );
+          expect(await report).toMatchObject({ mirrored: 0, gaps: 1, unrecorded: 0 });
+          await settled;
+          const heldMs = performance.now() - started;
+          await releaseHeldDocuments(client);
+          client.release();
+          await proxy.restore();
+          expect(heldMs, `${outage} MongoDB, ${change}: ms the mirror held the document`).toBeLessThan(4_000);
+        }
+    } finally {
+      await slowDriver.close();
+    }
   });
 });

@@ -57,8 +57,8 @@ export interface PgFirstOptions {
  * (claimDocuments), and just before COMMIT the same keys are taken SESSION-scoped on the same client.
  * They outlive the commit, and the mirror runs on that client, so no forward sync (a dual-mode process
  * that has not seen the flip yet, a gap drain) can read MongoDB between the commit and the mirror and
- * write a state older than the commit over it. They are released once MongoDB has answered (or the
- * driver has given up on an abandoned mirror).
+ * write a state older than the commit over it. They are released once MongoDB has answered, or when
+ * the mirror's operations were aborted at the end of the caller's wait.
  *
  * A COMMIT whose outcome is unknown (the connection died during it) makes reverse gaps of what the
  * transaction wrote: the drain mirrors whatever Postgres holds, which is right either way.
@@ -77,7 +77,10 @@ export class PgFirstSeam {
     const log = new WriteLog();
     // Decided before the call takes any lock: a probe of an unreachable MongoDB must not hold them.
     const mirroring = await this.#breaker.admit(() =>
-      this.#options.mongo.command({ ping: 1 }, { timeoutMS: this.#options.mirrorTimeoutMs ?? 2_000 }),
+      this.#options.mongo.command(
+        { ping: 1 },
+        { signal: AbortSignal.timeout(this.#options.mirrorTimeoutMs ?? 2_000) },
+      ),
     );
     const follower = new MirrorAfterCommit(this.#options, this.#breaker, mirroring, log);
     const { outcome } = await withWriteLog(() => withCommitFollower(follower, call), log);
@@ -227,13 +230,9 @@ class MirrorBreaker {
   }
 }
 
-/** MongoDB unreachable, or not answering within the deadline (ours, or the driver's own CSOT one). */
+/** MongoDB unreachable, or not answering within the caller's wait. */
 function mongoOutOfReach(error: unknown): boolean {
-  return (
-    isStoreUnavailable(error) ||
-    error instanceof MirrorTimeoutError ||
-    (error as { name?: unknown }).name === 'MongoOperationTimeoutError'
-  );
+  return isStoreUnavailable(error) || error instanceof MirrorTimeoutError;
 }
 
 function byCollection(documents: readonly WrittenDocument[]): Map<string, WrittenDocument[]> {
