@@ -63,8 +63,10 @@ import { usePgRepos } from '../support/pgRepos.js';
  *
  * The demo's default size (`strangler demo`, --docs 50000) takes minutes here; DOCS is the largest that
  * keeps this file under about a minute on two cores, with the demo's seed defaults otherwise.
+ * `READS_AGREE_DOCS=50000 npx vitest run test/repositories/readsAgree.test.ts --testTimeout=0
+ * --hookTimeout=0` runs it on the demo's whole default dataset (about a quarter of an hour here).
  */
-const DOCS = 8000;
+const DOCS = Number(process.env.READS_AGREE_DOCS ?? 8000);
 /** A page that holds every document: lists are compared whole, not their first 50. */
 const ALL = { limit: 1_000_000 };
 /** Calls in flight per store (the Postgres pool holds 8 clients). */
