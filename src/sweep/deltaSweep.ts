@@ -6,16 +6,11 @@ import { isStoreUnavailable } from '../gaps/unavailable.js';
 import type { Logger } from '../logger.js';
 import { assertNever, type CollectionMode } from '../modes/machine.js';
 import { syncDocuments } from '../sync/syncDocuments.js';
-import {
-  firstSweepStart,
-  postgresNow,
-  readCheckpoint,
-  saveCheckpoint,
-  type SweepCounts,
-} from './checkpoints.js';
+import { firstSweepStart, postgresNow, type SweepCounts } from './checkpoints.js';
 import { changedSince, clockOf, type SweepClock } from './clock.js';
 import { readMode, readModes } from './modes.js';
 import { sweepOptions, type SweepOptions } from './options.js';
+import { sweepWindow } from './window.js';
 
 /**
  * The delta sweep (../shared/DESIGN.md "Dual-write"): the backstop for a process that died between its
@@ -177,49 +172,43 @@ export async function sweepCollection(
       return assertNever(mode, 'collection mode');
   }
 
-  const lock = await ctx.pool.connect();
-  try {
-    const { rows } = await lock.query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_lock(hashtextextended('strangler:sweep:' || $1, 0)) AS locked`,
-      [collection],
-    );
-    if (!rows[0]!.locked) return { ...result, reason: 'another sweep of this collection is running' };
-    try {
-      return await sweepLocked(ctx, collection, input.startedAt, options, result);
-    } finally {
-      await lock.query(`SELECT pg_advisory_unlock(hashtextextended('strangler:sweep:' || $1, 0))`, [
-        collection,
-      ]);
-    }
-  } finally {
-    lock.release();
-  }
+  return sweepWindow({
+    pool: ctx.pool,
+    log: ctx.log,
+    collection,
+    direction: 'forward',
+    label: 'sweep',
+    startedAt: input.startedAt,
+    overlapMs: options.overlapMs,
+    result,
+    firstStart: firstSweepStart,
+    neverStarted: 'never left mongo mode',
+    read: async (from, swept) => {
+      await syncChanged(ctx, from, options.batchSize, swept);
+      return undefined; // nothing stops a forward sweep but a throw
+    },
+    counts: (swept) => swept,
+  });
 }
 
-async function sweepLocked(
+/** Syncs the documents changed at or after `from`, `batchSize` `_id`s at a time, in `_id` order. */
+async function syncChanged(
   ctx: SweepContext,
-  collection: string,
-  startedAtInput: Date | undefined,
-  options: SweepOptions,
-  result: CollectionSweep,
-): Promise<CollectionSweep> {
-  const started = Date.now();
-  const startedAt = startedAtInput ?? (await postgresNow(ctx.pool));
-  const base = (await readCheckpoint(ctx.pool, collection)) ?? (await firstSweepStart(ctx.pool, collection));
-  if (base === null) return { ...result, reason: 'never left mongo mode' };
-  const from = new Date(base.getTime() - options.overlapMs);
-  const swept: CollectionSweep = { ...result, status: 'swept', from, to: startedAt };
-
-  const cursor = ctx.mongo.collection<Document>(collection).find(changedSince(result.clock, from), {
+  from: Date,
+  batchSize: number,
+  swept: CollectionSweep,
+): Promise<void> {
+  const collection = swept.collection;
+  const cursor = ctx.mongo.collection<Document>(collection).find(changedSince(swept.clock, from), {
     projection: { _id: 1 },
     sort: { _id: 1 },
-    batchSize: options.batchSize,
+    batchSize,
   });
   try {
     let batch: unknown[] = [];
     for await (const doc of cursor) {
       batch.push(doc._id);
-      if (batch.length >= options.batchSize) {
+      if (batch.length >= batchSize) {
         await syncBatch(ctx, collection, batch, swept);
         batch = [];
       }
@@ -228,11 +217,6 @@ async function sweepLocked(
   } finally {
     await cursor.close().catch(() => undefined);
   }
-
-  await saveCheckpoint(ctx.pool, collection, startedAt, swept);
-  swept.ms = Date.now() - started;
-  if (swept.scanned > 0) ctx.log?.info(swept, 'sweep: collection swept');
-  return swept;
 }
 
 async function syncBatch(

@@ -9,15 +9,10 @@ import type { Logger } from '../logger.js';
 import { mirrorDocuments, MirrorWriteError, type MirrorOutcome } from '../mirror/mirrorDocuments.js';
 import type { CollectionMode } from '../modes/machine.js';
 import { changedLegacyIds } from './changedRows.js';
-import {
-  firstReverseSweepStart,
-  postgresNow,
-  readCheckpoint,
-  saveCheckpoint,
-  type SweepCounts,
-} from './checkpoints.js';
+import { firstReverseSweepStart, postgresNow, type SweepCounts } from './checkpoints.js';
 import { readMode, readModes, routedMode } from './modes.js';
 import { REVERSE_SWEEP_DEFAULTS, sweepOptions, type SweepOptions } from './options.js';
+import { sweepWindow } from './window.js';
 
 /**
  * The reverse sweep (../shared/DESIGN.md "Dual-write", `pg` mode): the backstop for a process that died
@@ -160,44 +155,38 @@ export async function sweepReverseCollection(
   if (mode !== 'pg') return { ...result, reason: skipReason(mode) };
   if (!spec.unmap) return { ...result, reason: 'no reverse mapping (spec.unmap)' };
 
-  const lock = await ctx.pool.connect();
-  const key = `hashtextextended('strangler:sweep-reverse:' || $1, 0)`;
-  try {
-    const { rows } = await lock.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${key}) AS locked`, [
-      collection,
-    ]);
-    if (!rows[0]!.locked) return { ...result, reason: 'another reverse sweep of this collection is running' };
-    try {
-      return await sweepLocked(ctx, collection, input.startedAt, options, result);
-    } finally {
-      await lock.query(`SELECT pg_advisory_unlock(${key})`, [collection]);
-    }
-  } finally {
-    lock.release();
-  }
+  return sweepWindow({
+    pool: ctx.pool,
+    log: ctx.log,
+    collection,
+    direction: 'reverse',
+    label: 'reverse sweep',
+    startedAt: input.startedAt,
+    overlapMs: options.overlapMs,
+    result,
+    firstStart: firstReverseSweepStart,
+    neverStarted: 'never entered pg mode',
+    read: (from, swept) => mirrorChanged(ctx, from, options.batchSize, swept),
+    counts: reverseCounts,
+  });
 }
 
-async function sweepLocked(
+/**
+ * Mirrors the rows changed at or after `from`, page by page in legacy-id order. Returns the `skipped`
+ * result to stop with when the collection left `pg` meanwhile.
+ */
+async function mirrorChanged(
   ctx: ReverseSweepContext,
-  collection: string,
-  startedAtInput: Date | undefined,
-  options: SweepOptions,
-  result: ReverseCollectionSweep,
-): Promise<ReverseCollectionSweep> {
-  const started = Date.now();
+  from: Date,
+  batchSize: number,
+  swept: ReverseCollectionSweep,
+): Promise<ReverseCollectionSweep | undefined> {
+  const collection = swept.collection;
   const spec = REGISTRY.get(collection);
-  const startedAt = startedAtInput ?? (await postgresNow(ctx.pool));
-  const base =
-    (await readCheckpoint(ctx.pool, collection, 'reverse')) ??
-    (await firstReverseSweepStart(ctx.pool, collection));
-  if (base === null) return { ...result, reason: 'never entered pg mode' };
-  const from = new Date(base.getTime() - options.overlapMs);
-  const swept: ReverseCollectionSweep = { ...result, status: 'swept', from, to: startedAt };
-
   let after: LegacyId | null = null;
   for (;;) {
-    const page = await changedLegacyIds(ctx.pool, spec, { since: from, after, limit: options.batchSize });
-    if (page.length === 0) break;
+    const page = await changedLegacyIds(ctx.pool, spec, { since: from, after, limit: batchSize });
+    if (page.length === 0) return undefined;
     // Between pages, not only at the start: a flip back to dual makes MongoDB the writers' side again.
     const now = await routedMode(ctx.pool, collection);
     if (now !== 'pg')
@@ -209,13 +198,8 @@ async function sweepLocked(
       };
     await mirrorBatch(ctx, collection, page, swept);
     after = page[page.length - 1]!;
-    if (page.length < options.batchSize) break;
+    if (page.length < batchSize) return undefined;
   }
-
-  await saveCheckpoint(ctx.pool, collection, startedAt, reverseCounts(swept), 'reverse');
-  swept.ms = Date.now() - started;
-  if (swept.scanned > 0) ctx.log?.info(swept, 'reverse sweep: collection swept');
-  return swept;
 }
 
 /** Mirrors one page; `_id`s as MongoDB holds them (idValue), which is how mirrorDocuments keys its writes. */

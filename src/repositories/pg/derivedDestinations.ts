@@ -16,8 +16,8 @@ import type {
 import { checkedDecimalText, decimal128, storedDecimal } from '../mongo/exactMoney.js';
 import { mixedRef, toDomain } from '../mongo/toDomain.js';
 import {
-  insertDocumentRow,
-  mappedRow,
+  insertMappedDocument,
+  mapDocument,
   readDocuments,
   rewriteMappedDocument,
   withoutUndefined,
@@ -104,7 +104,7 @@ export class DrizzleDerivedDestinationRepo implements IDerivedDestinationRepo {
         status: 'active',
         sweepHistory: [],
       });
-      const key = await mappedRow(tx.client, spec(), draft, []);
+      const { row: key } = await mapDocument(tx.client, spec(), draft);
       const existing = await this.#findFor(tx.client, buyerUuid, key);
       if (existing) {
         // The index goes back to the counter: nothing was allocated.
@@ -126,9 +126,11 @@ export class DrizzleDerivedDestinationRepo implements IDerivedDestinationRepo {
         createdAt: at,
         updatedAt: at,
       });
-      const row = await mappedRow(tx.client, spec(), doc, [{ parent: 'users', legacyId: request.buyerId }]);
+      const mapped = await mapDocument(tx.client, spec(), doc, [
+        { parent: 'users', legacyId: request.buyerId },
+      ]);
       const conflict = `ON CONFLICT ON CONSTRAINT ${UNIQUE_CONSTRAINT} DO NOTHING`;
-      if (!(await insertDocumentRow(tx.client, spec(), identity, doc, row, conflict)))
+      if (!(await insertMappedDocument(tx.client, spec(), identity, doc, mapped, conflict)))
         throw new Error(`${COLLECTION}: a destination of the same key appeared under the counter's lock`);
       await tx.client.query('RELEASE SAVEPOINT allocate');
       return { destination: await this.#read(tx, identity.legacyId), created: true };
@@ -168,7 +170,7 @@ export class DrizzleDerivedDestinationRepo implements IDerivedDestinationRepo {
         ],
         updatedAt: at,
       };
-      await rewriteMappedDocument(tx.client, spec(), legacyId, rows[0].id, doc);
+      await rewriteMappedDocument(tx.client, spec(), legacyId, doc);
       return this.#read(tx, legacyId);
     });
   }

@@ -175,7 +175,7 @@ export class DrizzleDisputeRepo implements IDisputeRepo {
         updatedAt: at,
       });
       const mapped = await mapNewDocument(tx.client, spec(), identity.legacyId, doc);
-      await insertMappedDocument(tx.client, spec(), identity, mapped, at);
+      await insertMappedDocument(tx.client, spec(), identity, doc, mapped);
       return this.#read(tx, identity.legacyId);
     });
   }
@@ -211,9 +211,8 @@ export class DrizzleDisputeRepo implements IDisputeRepo {
         : decimal128(checkedDecimalText(resolution.refundAmount, DISPUTES, id));
     const legacyId = asLegacyId(id);
     return inWriteTransaction(this.ctx.pool, async (tx) => {
-      const locked = await this.#lock(tx, legacyId);
-      if (!locked) throw new NotFoundError(DISPUTES, id);
-      const { doc: current, uuid } = locked;
+      const current = await this.#lock(tx, legacyId);
+      if (!current) throw new NotFoundError(DISPUTES, id);
       const at = await writeInstant(tx.client);
       if (!isOpen(current.status)) {
         if (
@@ -254,7 +253,7 @@ export class DrizzleDisputeRepo implements IDisputeRepo {
         ],
         updatedAt: at,
       };
-      await rewriteMappedDocument(tx.client, spec(), legacyId, uuid, doc);
+      await rewriteMappedDocument(tx.client, spec(), legacyId, doc);
       // In the SAME transaction: the dispute closes and its hold is released together.
       if (releaseHold && doc.paymentId) await moveEscrow(tx, String(doc.paymentId), RELEASE, at);
       return this.#read(tx, legacyId);
@@ -304,26 +303,26 @@ export class DrizzleDisputeRepo implements IDisputeRepo {
   }
 
   /** Claims the dispute (noted, the sync's lock), locks its row, reads its document. Null when absent. */
-  async #lock(tx: WriteTransaction, legacyId: LegacyId): Promise<{ doc: LegacyDoc; uuid: PgUuid } | null> {
+  async #lock(tx: WriteTransaction, legacyId: LegacyId): Promise<LegacyDoc | null> {
     await claimDocuments(tx.client, DISPUTES, [{ legacyId }]);
     const { rows } = await tx.client.query<{ id: PgUuid }>(
       `SELECT id FROM disputes WHERE legacy_object_id = $1 AND ${LIVE} FOR UPDATE`,
       [legacyId],
     );
     const [doc] = await readDocuments(tx.client, spec(), [legacyId]);
-    return rows[0] && doc ? { doc, uuid: rows[0].id } : null;
+    return rows[0] && doc ? doc : null;
   }
 
   /** One change of one dispute's document, stamped and written back through `spec.map`. */
   async #rewrite(id: Id, edit: (doc: LegacyDoc, at: Date) => void): Promise<Dispute> {
     const legacyId = asLegacyId(id);
     return inWriteTransaction(this.ctx.pool, async (tx) => {
-      const locked = await this.#lock(tx, legacyId);
-      if (!locked) throw new NotFoundError(DISPUTES, id);
+      const doc = await this.#lock(tx, legacyId);
+      if (!doc) throw new NotFoundError(DISPUTES, id);
       const at = await writeInstant(tx.client);
-      edit(locked.doc, at);
-      locked.doc.updatedAt = at;
-      await rewriteMappedDocument(tx.client, spec(), legacyId, locked.uuid, locked.doc);
+      edit(doc, at);
+      doc.updatedAt = at;
+      await rewriteMappedDocument(tx.client, spec(), legacyId, doc);
       return this.#read(tx, legacyId);
     });
   }

@@ -8,7 +8,7 @@ import type { ILedgerRepo, LedgerEntry, NewLedgerEntry, RecordedLedgerEntry } fr
 import { checkedDecimal, decimal128, sumDecimals } from '../mongo/exactMoney.js';
 import { toLedgerEntry } from '../mongo/ledger.js';
 import { mixedRef } from '../mongo/toDomain.js';
-import { insertDocumentRow, mappedRow, readDocuments, withoutUndefined } from './mappedDocuments.js';
+import { insertMappedDocument, mapDocument, readDocuments, withoutUndefined } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
 import { asDriverReads } from './readDomain.js';
@@ -81,9 +81,10 @@ export async function recordLedgerEntryIn(
     metadata: input.metadata,
     createdAt: at,
   });
-  const row = await mappedRow(tx.client, spec(), doc, [{ parent: 'users', legacyId: input.userId }]);
-  const conflict = input.idempotencyKey === undefined ? '' : `ON CONFLICT ${IDEMPOTENCY_TARGET} DO NOTHING`;
-  if (await insertDocumentRow(tx.client, spec(), identity, doc, row, conflict)) {
+  const mapped = await mapDocument(tx.client, spec(), doc, [{ parent: 'users', legacyId: input.userId }]);
+  const conflict =
+    input.idempotencyKey === undefined ? undefined : `ON CONFLICT ${IDEMPOTENCY_TARGET} DO NOTHING`;
+  if (await insertMappedDocument(tx.client, spec(), identity, doc, mapped, conflict)) {
     await tx.client.query('RELEASE SAVEPOINT ledger_record');
     const [entry] = await entriesOf(tx.client, [identity.legacyId]);
     if (!entry) throw new Error(`${COLLECTION} ${identity.legacyId}: written but not readable`);

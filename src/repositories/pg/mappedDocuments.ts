@@ -5,7 +5,7 @@ import { linkDocuments } from '../../backfill/link.js';
 import { prefetchReferences } from '../../backfill/references.js';
 import { recordMappingNotes } from '../../backfill/sql/outcomes.js';
 import { quoteIdent, rowsToJson, tableShape } from '../../backfill/sql/tableShape.js';
-import { replaceChildren, upsertRows } from '../../backfill/sql/upsertRows.js';
+import { replaceChildren } from '../../backfill/sql/upsertRows.js';
 import { versionOf } from '../../collections/mapping/timestamps.js';
 import {
   isReject,
@@ -19,7 +19,8 @@ import { DomainRuleError, NotFoundError, type Id } from '../domain/common.js';
 
 /*
  * The Drizzle repositories' writes, through the collection specs: a document is built as MongoDB would
- * hold it, mapped by the spec's own `map`, and written with the backfill's writers, so a pg-mode write
+ * hold it, mapped by the spec's own `map`, and written by ONE insert (insertMappedDocument) or ONE
+ * rewrite (rewriteMappedDocument) that writes what the backfill's writers would, so a pg-mode write
  * stores exactly what a forward sync of the same document would (test/support/roundTrip.ts checks it).
  */
 
@@ -47,29 +48,35 @@ export async function mapNewDocument(
 }
 
 /**
- * Inserts a new document's mapped rows with the backfill's own writers (upsertRows, replaceChildren),
- * records its pending links and anomalies (recordMappingNotes) and runs its link passes (linkDocuments),
- * so the row is what the forward sync would have written for the same document. A row another unique
- * constraint refuses (a taken email) is a DomainRuleError. The caller holds the document's lock.
+ * Inserts a new document as the forward sync would write it: its mapped main row, its child rows, its
+ * pending links and anomalies (recordMappingNotes) and its link passes (linkDocuments). `onConflict`
+ * (e.g. `ON CONFLICT <target> DO NOTHING`) names a clash the caller answers itself: the insert is then
+ * skipped, nothing else written, and false returned. Without it, a row any unique constraint refuses (a
+ * taken email) is a DomainRuleError. The caller holds the document's lock.
  */
 export async function insertMappedDocument(
   client: pg.ClientBase,
   spec: CollectionSpec,
   identity: { legacyId: LegacyId; uuid: PgUuid },
+  doc: LegacyDoc,
   mapped: MappedDocument,
-  version: Date | null,
-): Promise<void> {
+  onConflict?: string,
+): Promise<boolean> {
   const main = tableShape(spec.table);
-  const { inserted } = await upsertRows(client, main, [
-    {
-      ...mapped.row,
-      id: identity.uuid,
-      legacyObjectId: identity.legacyId,
-      sourceUpdatedAt: version,
-      sourceReadAt: new Date(0),
-    },
+  const { json, columns } = rowsToJson(main, [
+    { ...engineRow(mapped.row, doc), id: identity.uuid, legacyObjectId: identity.legacyId },
   ]);
-  if (inserted.length === 0) {
+  const list = columns.map(quoteIdent).join(', ');
+  // source_read_at: the read-time guard's stamp, Postgres' exact clock (a JSON date would drop its
+  // microseconds).
+  const { rowCount } = await client.query(
+    `INSERT INTO ${main.quoted} (${list}, source_read_at)
+     SELECT ${list}, clock_timestamp() FROM json_populate_recordset(NULL::${main.quoted}, $1::json)
+     ${onConflict ?? 'ON CONFLICT DO NOTHING'}`,
+    [json],
+  );
+  if (rowCount !== 1) {
+    if (onConflict) return false;
     const { rows } = await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${main.quoted} WHERE legacy_object_id = $1`,
       [identity.legacyId],
@@ -80,123 +87,103 @@ export async function insertMappedDocument(
       rows[0]!.n > 0 ? `${identity.legacyId} already exists` : 'a unique value is already taken',
     );
   }
-  // The read-time guard's stamp: Postgres' exact clock (a JSON date would drop its microseconds).
-  await client.query(`UPDATE ${main.quoted} SET source_read_at = clock_timestamp() WHERE id = $1`, [
-    identity.uuid,
-  ]);
-  for (const [name, child] of Object.entries(spec.children ?? {})) {
-    const shape = tableShape(child.table);
-    const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: identity.uuid }));
-    await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, [], rows);
-  }
-  await recordMappingNotes(
-    client,
-    null,
-    spec.collection,
-    [{ legacyId: identity.legacyId, anomalies: mapped.anomalies ?? [], links: mapped.links ?? [] }],
-    [],
-  );
-  await linkDocuments(client, spec.collection, [identity.legacyId]);
+  await writeDependents(client, spec, identity.legacyId, identity.uuid, mapped, false);
+  return true;
 }
 
 /**
- * Writes an existing document back after a change, as the backfill would write it: mapped again by
- * `spec.map` (references resolved as the sync resolves them), its main row rewritten
- * (rewriteDocumentRow), its child rows replaced (replaceChildren) and its mapping notes (anomalies,
- * pending links) replaced. The caller holds the document's lock and its row lock; `uuid` is its row.
+ * Writes an existing document back after a change, as the forward sync's update path would: its main
+ * row rewritten from `mapped` (every mapped column; `source_read_at` Postgres' exact clock), its child
+ * rows replaced, its deferred columns and junction rows cleared and re-derived by its link passes from
+ * its new pending links, and its mapping notes replaced. `mapped` is the document as the caller mapped
+ * it (e.g. mapNewDocument, for its refusals); by default mapDocument's. The caller holds the document's
+ * lock.
  */
 export async function rewriteMappedDocument(
   client: pg.ClientBase,
   spec: CollectionSpec,
   legacyId: LegacyId,
-  uuid: PgUuid,
   doc: LegacyDoc,
+  mapped?: MappedDocument,
 ): Promise<void> {
-  const context = await prefetchReferences(client, spec, [doc]);
-  const mapped = spec.map(doc, context);
-  if (isReject(mapped)) throw new DomainRuleError(spec.collection, legacyId, mapped.message);
-  await rewriteDocumentRow(client, spec, legacyId, doc, mapped.row);
+  mapped ??= await mapDocument(client, spec, doc);
+  const main = tableShape(spec.table);
+  const { json, columns } = rowsToJson(main, [engineRow(mapped.row, doc)]);
+  const set = columns.map((c) => `${quoteIdent(c)} = i.${quoteIdent(c)}`).join(', ');
+  const { rows } = await client.query<{ id: PgUuid }>(
+    `UPDATE ${main.quoted} AS t SET ${set}, source_read_at = clock_timestamp()
+       FROM json_populate_recordset(NULL::${main.quoted}, $1::json) AS i
+      WHERE t.legacy_object_id = $2
+     RETURNING t.id`,
+    [json, legacyId],
+  );
+  if (rows.length !== 1)
+    throw new Error(`${spec.collection} ${legacyId}: rewrite touched ${rows.length} rows`);
+  await writeDependents(client, spec, legacyId, rows[0]!.id, mapped, true);
+}
+
+/**
+ * What the forward sync writes with a document's main row (writeDocuments, then its notes and link
+ * passes). A document that was there before (`existing`) first loses its old child rows, deferred
+ * columns, junction rows and notes: a reference removed from the document must not survive the link pass.
+ */
+async function writeDependents(
+  client: pg.ClientBase,
+  spec: CollectionSpec,
+  legacyId: LegacyId,
+  uuid: PgUuid,
+  mapped: MappedDocument,
+  existing: boolean,
+): Promise<void> {
+  const owners = existing ? [uuid] : [];
   for (const [name, child] of Object.entries(spec.children ?? {})) {
     const shape = tableShape(child.table);
     const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: uuid }));
-    await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, [uuid], rows);
+    await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, owners, rows);
+  }
+  if (existing) {
+    const main = tableShape(spec.table);
+    for (const ref of spec.references)
+      if (ref.deferred && ref.column)
+        await client.query(`UPDATE ${main.quoted} SET ${quoteIdent(ref.column)} = NULL WHERE id = $1`, [
+          uuid,
+        ]);
+    for (const junction of Object.values(spec.junctions ?? {})) {
+      const shape = tableShape(junction.table);
+      await replaceChildren(client, shape, shape.columnOf.get(junction.ownerKey)!, owners, []);
+    }
   }
   await recordMappingNotes(
     client,
     null,
     spec.collection,
     [{ legacyId, anomalies: mapped.anomalies ?? [], links: mapped.links ?? [] }],
-    [legacyId],
+    existing ? [legacyId] : [],
   );
+  await linkDocuments(client, spec.collection, [legacyId]);
 }
 
 /**
- * The row of a document as the backfill maps it. An unresolved required parent (`required`, e.g. the
- * entry's user) is a NotFoundError: Postgres cannot hold the row; any other refusal is a DomainRuleError.
+ * A document as the backfill maps it. An unresolved required parent (`required`, e.g. the entry's
+ * user) is a NotFoundError: Postgres cannot hold the row; any other refusal is a DomainRuleError.
  */
-export async function mappedRow(
+export async function mapDocument(
   client: pg.ClientBase,
   spec: CollectionSpec,
   doc: LegacyDoc,
-  required: readonly { parent: string; legacyId: Id }[],
-): Promise<Record<string, unknown>> {
+  required: readonly { parent: string; legacyId: Id }[] = [],
+): Promise<MappedDocument> {
   const ctx = await prefetchReferences(client, spec, [doc]);
   for (const { parent, legacyId } of required)
     if (ctx.resolve(parent, asLegacyId(legacyId)) === undefined) throw new NotFoundError(parent, legacyId);
   const result = spec.map(doc, ctx);
   if (isReject(result)) throw new DomainRuleError(spec.collection, String(doc._id), result.message);
-  return result.row;
+  return result;
 }
 
 /** The engine's columns on top of a mapped row (as writeDocuments' mainRow, the guard stamp aside). */
 function engineRow(row: Record<string, unknown>, doc: LegacyDoc): Record<string, unknown> {
   return { ...row, sourceUpdatedAt: versionOf(doc), sourceDeletedAt: null, rejectedAt: null };
-}
-
-/**
- * Inserts a new document's mapped row; `onConflict` (e.g. `ON CONFLICT <target> DO NOTHING`) may skip
- * it. `source_read_at` is Postgres' exact clock (guardStamp). True when the row went in.
- */
-export async function insertDocumentRow(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  identity: { legacyId: LegacyId; uuid: PgUuid },
-  doc: LegacyDoc,
-  row: Record<string, unknown>,
-  onConflict = '',
-): Promise<boolean> {
-  const shape = tableShape(spec.table);
-  const { json, columns } = rowsToJson(shape, [
-    { ...engineRow(row, doc), id: identity.uuid, legacyObjectId: identity.legacyId },
-  ]);
-  const list = columns.map(quoteIdent).join(', ');
-  const { rowCount } = await client.query(
-    `INSERT INTO ${shape.quoted} (${list}, source_read_at)
-     SELECT ${list}, clock_timestamp() FROM json_populate_recordset(NULL::${shape.quoted}, $1::json)
-     ${onConflict}`,
-    [json],
-  );
-  return rowCount === 1;
-}
-
-/** Rewrites an existing document's row from its new mapped row (every mapped column). */
-export async function rewriteDocumentRow(
-  client: pg.ClientBase,
-  spec: CollectionSpec,
-  legacyId: LegacyId,
-  doc: LegacyDoc,
-  row: Record<string, unknown>,
-): Promise<void> {
-  const shape = tableShape(spec.table);
-  const { json, columns } = rowsToJson(shape, [engineRow(row, doc)]);
-  const set = columns.map((c) => `${quoteIdent(c)} = i.${quoteIdent(c)}`).join(', ');
-  const { rowCount } = await client.query(
-    `UPDATE ${shape.quoted} AS t SET ${set}, source_read_at = clock_timestamp()
-       FROM json_populate_recordset(NULL::${shape.quoted}, $1::json) AS i
-      WHERE t.legacy_object_id = $2`,
-    [json, legacyId],
-  );
-  if (rowCount !== 1) throw new Error(`${spec.collection} ${legacyId}: rewrite touched ${rowCount} rows`);
 }
 
 /** The live documents (as MongoDB would hold them) of some legacy ids, in that order. */

@@ -19,10 +19,10 @@ import { checkedDecimal, decimal128, isNegative, isZero, negated } from '../mong
 import { toPayment } from '../mongo/payments.js';
 import { mixedRef } from '../mongo/toDomain.js';
 import {
-  insertDocumentRow,
-  mappedRow,
+  insertMappedDocument,
+  mapDocument,
   readDocuments,
-  rewriteDocumentRow,
+  rewriteMappedDocument,
   withoutUndefined,
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
@@ -95,9 +95,12 @@ export class DrizzlePaymentRepo implements IPaymentRepo {
           createdAt: at,
           updatedAt: at,
         });
-        const row = await mappedRow(tx.client, spec(), doc, [{ parent: 'users', legacyId: input.buyerId }]);
+        const mapped = await mapDocument(tx.client, spec(), doc, [
+          { parent: 'users', legacyId: input.buyerId },
+        ]);
+        const row = mapped.row;
         const conflict = `ON CONFLICT ${PENDING_CHECKOUT_TARGET} DO NOTHING`;
-        if (await insertDocumentRow(tx.client, spec(), identity, doc, row, conflict)) {
+        if (await insertMappedDocument(tx.client, spec(), identity, doc, mapped, conflict)) {
           await tx.client.query('RELEASE SAVEPOINT checkout');
           return { payment: await this.#read(tx, identity.legacyId), created: true };
         }
@@ -268,10 +271,9 @@ export class DrizzlePaymentRepo implements IPaymentRepo {
     return doc ?? null;
   }
 
-  /** Writes the changed document's mapped row (its references resolved as the sync would). */
+  /** Writes the changed document back as the forward sync would (its references resolved as it would). */
   async #rewrite(tx: WriteTransaction, legacyId: LegacyId, doc: LegacyDoc): Promise<void> {
-    const row = await mappedRow(tx.client, spec(), doc, []);
-    await rewriteDocumentRow(tx.client, spec(), legacyId, doc, row);
+    await rewriteMappedDocument(tx.client, spec(), legacyId, doc);
   }
 
   async #read(tx: WriteTransaction, legacyId: LegacyId): Promise<Payment> {

@@ -56,7 +56,7 @@ export class DrizzlePointTransactionRepo implements IPointTransactionRepo {
       for (const [key, value] of Object.entries(fields)) if (value !== undefined) doc[key] = value;
       doc.createdAt = at;
       const mapped = await mapNewDocument(tx.client, spec, identity.legacyId, doc);
-      await insertMappedDocument(tx.client, spec, identity, mapped, at);
+      await insertMappedDocument(tx.client, spec, identity, doc, mapped);
       const found = await readDomainObject<PointTransaction>(tx.client, COLLECTION, identity.legacyId);
       if (!found) throw new Error(`${COLLECTION} ${identity.legacyId}: written but not readable`);
       return found;

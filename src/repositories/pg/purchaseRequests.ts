@@ -1,12 +1,8 @@
 import { ObjectId } from 'bson';
 import type pg from 'pg';
-import { linkDocuments } from '../../backfill/link.js';
-import { recordMappingNotes } from '../../backfill/sql/outcomes.js';
-import { quoteIdent, tableShape } from '../../backfill/sql/tableShape.js';
-import { replaceChildren } from '../../backfill/sql/upsertRows.js';
 import { REGISTRY } from '../../collections/registry.js';
 import type { CollectionSpec, LegacyDoc } from '../../collections/spec.js';
-import { asLegacyId, type LegacyId, type PgUuid } from '../../db/ids.js';
+import { asLegacyId, type LegacyId } from '../../db/ids.js';
 import { DomainRuleError, NotFoundError, type Id, type Page } from '../domain/common.js';
 import {
   ACCEPTED_REQUEST_STATUS,
@@ -26,7 +22,7 @@ import {
   insertMappedDocument,
   mapNewDocument,
   readDocuments,
-  rewriteDocumentRow,
+  rewriteMappedDocument,
   withoutUndefined,
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
@@ -53,9 +49,9 @@ const spec = (): CollectionSpec => REGISTRY.get(COLLECTION);
  * is ONE transaction that notes and takes the request's document lock (the forward sync's), reads the
  * document as Postgres holds it under that lock, checks the rule the Mongo repo puts in its filter
  * (so of concurrent acceptances exactly one still finds the request open with nothing accepted), and
- * writes the changed document back through `spec.map`: the main row (rewriteDocumentRow), the child
- * tables (replaceChildren) and the deferred links — `acceptedOfferId` and the offers junction — by the
- * backfill's own pending links and link pass (recordMappingNotes + linkDocuments).
+ * writes the changed document back through `spec.map` as the forward sync would (rewriteMappedDocument):
+ * the main row, the child tables and the deferred links — `acceptedOfferId` and the offers junction — by
+ * the backfill's own pending links and link pass.
  */
 export class DrizzlePurchaseRequestRepo implements IPurchaseRequestRepo {
   constructor(private readonly ctx: PgContext) {}
@@ -82,7 +78,7 @@ export class DrizzlePurchaseRequestRepo implements IPurchaseRequestRepo {
         updatedAt: at,
       });
       const mapped = await mapNewDocument(tx.client, spec(), identity.legacyId, doc);
-      await insertMappedDocument(tx.client, spec(), identity, mapped, at);
+      await insertMappedDocument(tx.client, spec(), identity, doc, mapped);
       return this.#read(tx, identity.legacyId);
     });
   }
@@ -210,7 +206,9 @@ export class DrizzlePurchaseRequestRepo implements IPurchaseRequestRepo {
       const refused = await edit(tx, doc);
       if (refused) throw refused;
       doc.updatedAt = await writeInstant(tx.client);
-      await rewriteDocument(tx.client, legacyId, doc);
+      // Mapped as a new document is (an unknown parent a NotFoundError), then written as the sync would.
+      const mapped = await mapNewDocument(tx.client, spec(), legacyId, doc);
+      await rewriteMappedDocument(tx.client, spec(), legacyId, doc, mapped);
       return this.#read(tx, legacyId);
     });
   }
@@ -221,43 +219,6 @@ export class DrizzlePurchaseRequestRepo implements IPurchaseRequestRepo {
       throw new Error(`${COLLECTION} ${legacyId}: written but not readable in the same transaction`);
     return found;
   }
-}
-
-/**
- * Writes a changed request document as the forward sync would (writeDocuments' update path): the mapped
- * main row, its child rows, its deferred column and junction rows cleared, its pending links and
- * anomalies recorded again, and its link pass run. The caller holds the document lock.
- */
-async function rewriteDocument(client: pg.ClientBase, legacyId: LegacyId, doc: LegacyDoc): Promise<void> {
-  const s = spec();
-  const mapped = await mapNewDocument(client, s, legacyId, doc);
-  await rewriteDocumentRow(client, s, legacyId, doc, mapped.row);
-  const main = tableShape(s.table);
-  const { rows } = await client.query<{ id: PgUuid }>(
-    `SELECT id FROM ${main.quoted} WHERE legacy_object_id = $1`,
-    [legacyId],
-  );
-  const uuid = rows[0]!.id;
-  for (const [name, child] of Object.entries(s.children ?? {})) {
-    const shape = tableShape(child.table);
-    const childRows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: uuid }));
-    await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, [uuid], childRows);
-  }
-  for (const ref of s.references)
-    if (ref.deferred && ref.column)
-      await client.query(`UPDATE ${main.quoted} SET ${quoteIdent(ref.column)} = NULL WHERE id = $1`, [uuid]);
-  for (const junction of Object.values(s.junctions ?? {})) {
-    const shape = tableShape(junction.table);
-    await replaceChildren(client, shape, shape.columnOf.get(junction.ownerKey)!, [uuid], []);
-  }
-  await recordMappingNotes(
-    client,
-    null,
-    COLLECTION,
-    [{ legacyId, anomalies: mapped.anomalies ?? [], links: mapped.links ?? [] }],
-    [legacyId],
-  );
-  await linkDocuments(client, COLLECTION, [legacyId]);
 }
 
 async function requestsOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<PurchaseRequest[]> {

@@ -16,9 +16,8 @@ import { toDomain } from '../mongo/toDomain.js';
 import {
   insertMappedDocument,
   mapNewDocument,
-  mappedRow,
   readDocuments,
-  rewriteDocumentRow,
+  rewriteMappedDocument,
   withoutUndefined,
 } from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
@@ -67,7 +66,7 @@ export class DrizzleSellerOfferRepo implements ISellerOfferRepo {
         updatedAt: at,
       });
       const mapped = await mapNewDocument(tx.client, spec(), identity.legacyId, doc);
-      await insertMappedDocument(tx.client, spec(), identity, mapped, at);
+      await insertMappedDocument(tx.client, spec(), identity, doc, mapped);
       return this.#read(tx, identity.legacyId);
     });
   }
@@ -85,8 +84,7 @@ export class DrizzleSellerOfferRepo implements ISellerOfferRepo {
           `is ${typeof doc.status === 'string' ? doc.status : 'without a status'}, not ${from}`,
         );
       const changed = { ...doc, status: to, updatedAt: await writeInstant(tx.client) };
-      const row = await mappedRow(tx.client, spec(), changed, []);
-      await rewriteDocumentRow(tx.client, spec(), legacyId, changed, row);
+      await rewriteMappedDocument(tx.client, spec(), legacyId, changed);
       return this.#read(tx, legacyId);
     });
   }

@@ -86,7 +86,7 @@ export class DrizzleTrezorAccountRepo implements ITrezorAccountRepo {
       const { rows } = await tx.client.query(`SELECT 1 FROM trezor_accounts WHERE xpub = $1`, [input.xpub]);
       if (rows.length > 0) throw new DomainRuleError(COLLECTION, null, 'xpub already registered');
       const mapped = await mapNewDocument(tx.client, spec(), identity.legacyId, doc);
-      await insertMappedDocument(tx.client, spec(), identity, mapped, at);
+      await insertMappedDocument(tx.client, spec(), identity, doc, mapped);
       return this.#read(tx, identity.legacyId);
     });
   }
@@ -171,12 +171,11 @@ export class DrizzleTrezorAccountRepo implements ITrezorAccountRepo {
         [legacyId],
       );
       const [doc] = await readDocuments(tx.client, spec(), [legacyId]);
-      const uuid = rows[0]?.id;
-      if (!uuid || !doc) throw new NotFoundError(COLLECTION, id);
+      if (!rows[0] || !doc) throw new NotFoundError(COLLECTION, id);
       const at = await writeInstant(tx.client);
       await edit(doc, at);
       doc.updatedAt = at;
-      await rewriteMappedDocument(tx.client, spec(), legacyId, uuid, doc);
+      await rewriteMappedDocument(tx.client, spec(), legacyId, doc);
       return this.#read(tx, legacyId);
     });
   }

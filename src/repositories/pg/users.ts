@@ -1,13 +1,9 @@
 import { ObjectId } from 'bson';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { prefetchReferences } from '../../backfill/references.js';
-import { tableShape } from '../../backfill/sql/tableShape.js';
-import { replaceChildren } from '../../backfill/sql/upsertRows.js';
 import { REGISTRY } from '../../collections/registry.js';
-import { isReject, type LegacyDoc } from '../../collections/spec.js';
+import type { LegacyDoc } from '../../collections/spec.js';
 import { asLegacyId, type LegacyId } from '../../db/ids.js';
 import { users } from '../../db/schema/index.js';
-import { readStoredDocuments } from '../../reverse/readStored.js';
 import { DomainRuleError, NotFoundError, type Id, type Page } from '../domain/common.js';
 import {
   USER_PRIVATE_FIELDS,
@@ -18,7 +14,12 @@ import {
   type ProfileChanges,
   type User,
 } from '../domain/users.js';
-import { insertMappedDocument, mapNewDocument } from './mappedDocuments.js';
+import {
+  insertMappedDocument,
+  mapNewDocument,
+  readDocuments,
+  rewriteMappedDocument,
+} from './mappedDocuments.js';
 import { claimDocuments } from './claimDocuments.js';
 import type { PgContext } from './context.js';
 import { newIdentity } from './newIdentity.js';
@@ -94,7 +95,7 @@ function defined<T extends object>(value: T): T {
  * transaction that notes and advisory-locks the user (the forward sync's lock) before touching its rows.
  * Counters move by one UPDATE … SET col = COALESCE(col, 0) + $n RETURNING, never read and written back;
  * the token and passkey lists (child tables) are rebuilt from the document through `spec.map` and
- * written with the backfill's replaceChildren, under the document lock, so no concurrent write is lost.
+ * written back by rewriteMappedDocument, under the document lock, so no concurrent write is lost.
  */
 export class DrizzleUserRepo implements IUserRepo {
   constructor(private readonly ctx: PgContext) {}
@@ -120,7 +121,7 @@ export class DrizzleUserRepo implements IUserRepo {
         updatedAt: at,
       });
       const mapped = await mapNewDocument(tx.client, REGISTRY.get(COLLECTION), identity.legacyId, doc);
-      await insertMappedDocument(tx.client, REGISTRY.get(COLLECTION), identity, mapped, at);
+      await insertMappedDocument(tx.client, REGISTRY.get(COLLECTION), identity, doc, mapped);
       return this.#read(tx, identity.legacyId);
     });
   }
@@ -301,34 +302,17 @@ export class DrizzleUserRepo implements IUserRepo {
 
   /**
    * A change to the user's token or passkey list: under the user's lock, the document as Postgres holds
-   * it is changed by `edit` (false: nothing to write), mapped again by `spec.map`, and its child rows
-   * replaced by the backfill's replaceChildren; the main row gets the new `updatedAt`. Returns the user
-   * after it, or null when there is no such user or `edit` wrote nothing.
+   * it is changed by `edit` (false: nothing to write), stamped with the new `updatedAt` and written back
+   * as the forward sync would (rewriteMappedDocument: main row, child rows, notes, links). Returns the
+   * user after it, or null when there is no such user or `edit` wrote nothing.
    */
   async #writeList(id: Id, edit: (doc: LegacyDoc, at: Date) => boolean): Promise<User | null> {
     const legacyId = asLegacyId(id);
     return this.#write(id, async (tx, at) => {
-      const spec = REGISTRY.get(COLLECTION);
-      const stored = await readStoredDocuments(tx.client, spec, [legacyId]);
-      const one = stored.documents.get(legacyId);
-      if (!one || one.tombstoned) return null;
-      const doc = spec.unmap!(one, stored.legacyIdOf);
-      if (!edit(doc, at)) return null;
+      const [doc] = await readDocuments(tx.client, REGISTRY.get(COLLECTION), [legacyId]);
+      if (!doc || !edit(doc, at)) return null;
       doc.updatedAt = at;
-      const ctx = await prefetchReferences(tx.client, spec, [doc]);
-      const mapped = spec.map(doc, ctx);
-      if (isReject(mapped)) throw new DomainRuleError(COLLECTION, id, mapped.message);
-      const [updated] = await tx.db
-        .update(users)
-        .set(this.#stamp(at))
-        .where(and(eq(users.legacyObjectId, legacyId), live))
-        .returning({ id: users.id });
-      if (!updated) return null;
-      for (const [name, child] of Object.entries(spec.children ?? {})) {
-        const shape = tableShape(child.table);
-        const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: updated.id }));
-        await replaceChildren(tx.client, shape, shape.columnOf.get(child.ownerKey)!, [updated.id], rows);
-      }
+      await rewriteMappedDocument(tx.client, REGISTRY.get(COLLECTION), legacyId, doc);
       return this.#read(tx, legacyId);
     });
   }
