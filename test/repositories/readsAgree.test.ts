@@ -475,6 +475,12 @@ function applyAnomalies(
     let holder: unknown = doc;
     for (const key of path) holder = (holder as Record<string, unknown> | undefined)?.[key];
     if (holder === undefined || holder === null) continue;
+    if (
+      code === 'null_array_element' &&
+      (NULLS_KEPT_IN_PLACE[collection] ?? []).includes(path.join('.')) &&
+      !trailingNull(holder, Number(last))
+    )
+      continue;
     // A Mixed reference keeps a dangling value as text (mapping/mixed.ts): nothing is lost there.
     if (code === 'dangling_reference' && (MIXED_REFS[collection] ?? []).includes(last)) continue;
     if (code === 'dangling_reference') delete (holder as Record<string, unknown>)[last];
@@ -485,6 +491,30 @@ function applyAnomalies(
   }
   return applied;
 }
+
+/**
+ * Arrays stored as child rows at their ordinals: a null element gets no row, and the reverse mapping
+ * puts null back in its place (atOrdinals), so both stores answer it alike, but for a trailing null
+ * (trailingNull). A junction, such as a request's `offers`, keeps no ordinal: there every null is lost,
+ * and spliced out of MongoDB's answer.
+ */
+/**
+ * Whether the domain array still holds the null at `index` with nothing but nulls after it: the one
+ * null Postgres cannot put back, as no row after it says how long the array was. An interior null comes
+ * back in place; and where the domain object has already closed nulls up (toDispute), `index`, which
+ * counts the raw document's elements, names something else, which must stay.
+ */
+function trailingNull(array: unknown, index: number): boolean {
+  return Array.isArray(array) && array[index] === null && array.slice(index).every((e) => e === null);
+}
+
+const NULLS_KEPT_IN_PLACE: Readonly<Record<string, readonly string[]>> = {
+  users: ['refreshTokens', 'passkeys'],
+  disputes: ['evidence', 'timeline'],
+  deriveddestinations: ['sweepHistory'],
+  trezoraccounts: ['addresses'],
+  purchaserequests: ['preferredSellerIds'],
+};
 
 /** A Mixed reference holding '' is no reference (src/collections/mapping/mixed.ts classifyMixed). */
 const MIXED_REFS: Readonly<Record<string, readonly string[]>> = {

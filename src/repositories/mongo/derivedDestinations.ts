@@ -118,7 +118,7 @@ export class MongoDerivedDestinationRepo implements IDerivedDestinationRepo {
 }
 
 /** Sweep amounts exact, whatever an old row holds them as (a double, on old sweeps). */
-function toDestination(document: Record<string, unknown>): DerivedDestination {
+export function toDestination(document: Record<string, unknown>): DerivedDestination {
   const id = String(document._id);
   const history: unknown[] = Array.isArray(document.sweepHistory) ? document.sweepHistory : [];
   const sweepHistory = history.map((sweep, at) => {

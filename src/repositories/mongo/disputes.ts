@@ -249,7 +249,7 @@ function claimId(requestId: Id, claimedAt: Date): Types.ObjectId {
 }
 
 /** Legacy arrays may hold nulls; a subdocument's own `_id` (Mongoose adds one) is not domain data. */
-function toDispute(document: Record<string, unknown>): Dispute {
+export function toDispute(document: Record<string, unknown>): Dispute {
   const dispute = toDomain<Dispute>(document);
   dispute.evidence = entries(dispute.evidence) as Dispute['evidence'];
   dispute.timeline = entries(dispute.timeline) as Dispute['timeline'];

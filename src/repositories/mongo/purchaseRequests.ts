@@ -160,7 +160,7 @@ export class MongoPurchaseRequestRepo implements IPurchaseRequestRepo {
   }
 }
 
-function toPurchaseRequest(document: Record<string, unknown>): PurchaseRequest {
+export function toPurchaseRequest(document: Record<string, unknown>): PurchaseRequest {
   const request = toDomain<PurchaseRequest>(document);
   const budget = legacyAmountToMoney(request.budget);
   if (budget) request.budget = budget;

@@ -67,7 +67,7 @@ export class MongoSellerOfferRepo implements ISellerOfferRepo {
   }
 }
 
-function toSellerOffer(document: Record<string, unknown>): SellerOffer {
+export function toSellerOffer(document: Record<string, unknown>): SellerOffer {
   const offer = toDomain<SellerOffer>(document);
   const price = legacyAmountToMoney(offer.price);
   if (price) offer.price = price;

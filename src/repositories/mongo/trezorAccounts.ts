@@ -98,7 +98,7 @@ export class MongoTrezorAccountRepo implements ITrezorAccountRepo {
   }
 }
 
-function toAccount(document: Record<string, unknown>): TrezorAccount {
+export function toAccount(document: Record<string, unknown>): TrezorAccount {
   const account = toDomain<TrezorAccount>(document);
   account.addresses ??= [];
   return account;

@@ -13,8 +13,9 @@ import type {
   IDerivedDestinationRepo,
   NewSweep,
 } from '../domain/derivedDestinations.js';
-import { checkedDecimalText, decimal128, storedDecimal } from '../mongo/exactMoney.js';
-import { mixedRef, toDomain } from '../mongo/toDomain.js';
+import { checkedDecimalText, decimal128 } from '../mongo/exactMoney.js';
+import { toDestination } from '../mongo/derivedDestinations.js';
+import { mixedRef } from '../mongo/toDomain.js';
 import {
   insertMappedDocument,
   mapDocument,
@@ -47,23 +48,6 @@ const DEFAULT_LIMIT = 50;
 const LIVE = `source_deleted_at IS NULL AND rejected_at IS NULL`;
 
 const spec = (): CollectionSpec => REGISTRY.get(COLLECTION);
-
-/**
- * A document as the domain object MongoDerivedDestinationRepo answers (its module-private toDestination:
- * sweep amounts canonical through storedDecimal, then toDomain).
- */
-function toDestination(document: LegacyDoc): DerivedDestination {
-  const id = String(document._id);
-  const history: unknown[] = Array.isArray(document.sweepHistory) ? document.sweepHistory : [];
-  const sweepHistory = history.map((sweep, at) => {
-    if (typeof sweep !== 'object' || sweep === null) return sweep;
-    const { amount } = sweep as { amount?: unknown };
-    if (amount === undefined || amount === null) return sweep;
-    const field = `sweepHistory.${at}.amount`;
-    return { ...sweep, amount: storedDecimal(amount, { collection: COLLECTION, id, field }) };
-  });
-  return toDomain<DerivedDestination>({ ...document, sweepHistory });
-}
 
 async function destinationsOf(
   client: pg.ClientBase,

@@ -17,8 +17,7 @@ import {
   type ResolveOptions,
 } from '../domain/disputes.js';
 import { checkedDecimalText, decimal128 } from '../mongo/exactMoney.js';
-import { plainDecimal } from '../mongo/sellerOffers.js';
-import { toDomain } from '../mongo/toDomain.js';
+import { toDispute as mongoDispute } from '../mongo/disputes.js';
 import {
   insertMappedDocument,
   mapNewDocument,
@@ -53,32 +52,15 @@ const RELEASE = { from: 'funded', to: 'releasable' } as const satisfies Record<s
 const spec = (): CollectionSpec => REGISTRY.get(DISPUTES);
 
 /**
- * The domain object MongoDisputeRepo answers (its module-private toDispute), with a timeline entry's
- * `actor` null when Postgres holds none: dispute_timeline.actor_id NULL comes back absent (unmapDispute),
- * and every entry this repository or the Mongo one writes holds an explicit actor, null for the system
- * (the schema's default).
+ * The domain object MongoDisputeRepo answers (its toDispute), with a timeline entry's `actor` null when
+ * Postgres holds none: dispute_timeline.actor_id NULL comes back absent (unmapDispute), and every entry
+ * this repository or the Mongo one writes holds an explicit actor, null for the system (the schema's
+ * default).
  */
 function toDispute(document: LegacyDoc): Dispute {
-  const dispute = toDomain<Dispute>(document);
-  dispute.evidence = entries(dispute.evidence) as Dispute['evidence'];
-  dispute.timeline = entries(dispute.timeline).map((entry) => ({
-    ...entry,
-    actor: entry.actor ?? null,
-  })) as Dispute['timeline'];
-  if (dispute.resolution?.refundAmount !== undefined)
-    dispute.resolution.refundAmount = plainDecimal(dispute.resolution.refundAmount);
+  const dispute = mongoDispute(document);
+  dispute.timeline = dispute.timeline?.map((entry) => ({ ...entry, actor: entry.actor ?? null }));
   return dispute;
-}
-
-/** Legacy arrays may hold nulls; a subdocument's own `_id` is not domain data. */
-function entries(list: unknown): Record<string, unknown>[] {
-  if (!Array.isArray(list)) return [];
-  return list
-    .filter((one): one is Record<string, unknown> => typeof one === 'object' && one !== null)
-    .map(({ _id, ...rest }) => {
-      void _id;
-      return rest;
-    });
 }
 
 async function disputesOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<Dispute[]> {

@@ -16,8 +16,7 @@ import {
   type ServiceInfo,
 } from '../domain/purchaseRequests.js';
 import { decimal128 } from '../mongo/exactMoney.js';
-import { legacyAmountToMoney } from '../mongo/sellerOffers.js';
-import { toDomain } from '../mongo/toDomain.js';
+import { toPurchaseRequest } from '../mongo/purchaseRequests.js';
 import {
   insertMappedDocument,
   mapNewDocument,
@@ -223,17 +222,6 @@ export class DrizzlePurchaseRequestRepo implements IPurchaseRequestRepo {
 
 async function requestsOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<PurchaseRequest[]> {
   return (await readDocuments(client, spec(), legacyIds)).map((doc) => toPurchaseRequest(asDriverReads(doc)));
-}
-
-/** MongoPurchaseRequestRepo's own conversion (not exported there): Money budget, both arrays. */
-function toPurchaseRequest(document: LegacyDoc): PurchaseRequest {
-  const request = toDomain<PurchaseRequest>(document);
-  const budget = legacyAmountToMoney(request.budget);
-  if (budget) request.budget = budget;
-  else delete request.budget;
-  request.offers ??= [];
-  request.preferredSellerIds ??= [];
-  return request;
 }
 
 function refusal(id: Id, doc: LegacyDoc, rule: string): DomainRuleError {

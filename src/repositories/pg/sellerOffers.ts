@@ -11,8 +11,7 @@ import type {
   SellerOfferStatus,
 } from '../domain/sellerOffers.js';
 import { decimal128 } from '../mongo/exactMoney.js';
-import { legacyAmountToMoney } from '../mongo/sellerOffers.js';
-import { toDomain } from '../mongo/toDomain.js';
+import { toSellerOffer } from '../mongo/sellerOffers.js';
 import {
   insertMappedDocument,
   mapNewDocument,
@@ -137,13 +136,4 @@ export class DrizzleSellerOfferRepo implements ISellerOfferRepo {
 
 async function offersOf(client: pg.ClientBase, legacyIds: readonly LegacyId[]): Promise<SellerOffer[]> {
   return (await readDocuments(client, spec(), legacyIds)).map((doc) => toSellerOffer(asDriverReads(doc)));
-}
-
-/** MongoSellerOfferRepo's own conversion (not exported there): the price as Money. */
-function toSellerOffer(document: LegacyDoc): SellerOffer {
-  const offer = toDomain<SellerOffer>(document);
-  const price = legacyAmountToMoney(offer.price);
-  if (price) offer.price = price;
-  else delete offer.price;
-  return offer;
 }

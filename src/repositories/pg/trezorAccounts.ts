@@ -10,7 +10,7 @@ import type {
   NewTrezorAccount,
   TrezorAccount,
 } from '../domain/trezorAccounts.js';
-import { toDomain } from '../mongo/toDomain.js';
+import { toAccount as mongoAccount } from '../mongo/trezorAccounts.js';
 import {
   insertMappedDocument,
   mapNewDocument,
@@ -35,7 +35,7 @@ const LIVE = `source_deleted_at IS NULL AND rejected_at IS NULL`;
 const spec = (): CollectionSpec => REGISTRY.get(COLLECTION);
 
 /**
- * The domain object MongoTrezorAccountRepo answers (its module-private toAccount), with one difference
+ * The domain object MongoTrezorAccountRepo answers (its toAccount), with one difference
  * Postgres cannot avoid: trezor_account_addresses.destination_id is a plain FK, so an address's
  * `destinationId: null` (what appendAddress writes when there is none) and a dangling one (its destination
  * removed; the mapping keeps a dangling_reference anomaly, not the id) both come back as NULL, i.e.
@@ -43,8 +43,8 @@ const spec = (): CollectionSpec => REGISTRY.get(COLLECTION);
  * removed)", so a missing one is answered as null.
  */
 function toAccount(document: LegacyDoc): TrezorAccount {
-  const account = toDomain<TrezorAccount>(document);
-  account.addresses = (account.addresses ?? []).map((address) => ({
+  const account = mongoAccount(document);
+  account.addresses = account.addresses.map((address) => ({
     ...address,
     destinationId: address.destinationId ?? null,
   }));
