@@ -137,7 +137,9 @@ async function applyBatch<Target>(
     }
     try {
       const member = { gap, target: way.targetOf(gap) };
-      byCollection.set(gap.collection, [...(byCollection.get(gap.collection) ?? []), member]);
+      const members = byCollection.get(gap.collection);
+      if (members) members.push(member);
+      else byCollection.set(gap.collection, [member]);
     } catch (error) {
       fail(error, error instanceof UndecodableGapIdError);
     }

@@ -107,9 +107,11 @@ export function followMirror(
   const report = (async (): Promise<MirrorReport> => {
     const total = batches.reduce((sum, b) => sum + b.documents.length, 0);
     let failed: Failure[] = [];
-    let timer: NodeJS.Timeout | undefined;
+    // The caller's wait ends when the mirror's signal does: one clock for both.
+    let onAbort: (() => void) | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+      onAbort = () => resolve(TIMED_OUT);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
       if ((await Promise.race([work, timeout])) === TIMED_OUT)
@@ -122,7 +124,7 @@ export function followMirror(
       failed = notDone(batches, done, error);
       if (error instanceof MirrorWriteError) failed.push(...refusedOf(error, batches));
     } finally {
-      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
     const report: MirrorReport = {
       mirrored: total - failed.length,

@@ -231,7 +231,7 @@ export async function mirrorDocumentsOn(
     try {
       throwIfEnded(signal, collection);
       // BulkWriteOptions does not declare `signal`, but the driver hands a bulk's options to each of its
-      // operations, which honour it (test/mirror/mirrorDocuments.test.ts cuts MongoDB mid-mirror).
+      // operations, which honour it (test/mirror/reverseGaps.test.ts cuts MongoDB under a mirror).
       const result = await mongo.collection(collection).bulkWrite(
         writes.map((w) => w.op),
         { ordered: false, signal } as BulkWriteOptions,

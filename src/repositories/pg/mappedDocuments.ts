@@ -109,7 +109,13 @@ export async function rewriteMappedDocument(
   mapped ??= await mapDocument(client, spec, doc);
   const main = tableShape(spec.table);
   const { json, columns } = rowsToJson(main, [engineRow(mapped.row, doc)]);
-  const set = columns.map((c) => `${quoteIdent(c)} = i.${quoteIdent(c)}`).join(', ');
+  // Deferred columns are cleared with the row: the link pass (writeDependents) sets them again from the
+  // document's pending links, so a reference removed from the document does not survive it.
+  const deferred = deferredColumns(spec);
+  const set = [
+    ...columns.filter((c) => !deferred.includes(c)).map((c) => `${quoteIdent(c)} = i.${quoteIdent(c)}`),
+    ...deferred.map((c) => `${quoteIdent(c)} = NULL`),
+  ].join(', ');
   const { rows } = await client.query<{ id: PgUuid }>(
     `UPDATE ${main.quoted} AS t SET ${set}, source_read_at = clock_timestamp()
        FROM json_populate_recordset(NULL::${main.quoted}, $1::json) AS i
@@ -122,10 +128,16 @@ export async function rewriteMappedDocument(
   await writeDependents(client, spec, legacyId, rows[0]!.id, mapped, true);
 }
 
+/** The main-table columns the link pass sets (deferred single-valued references). */
+function deferredColumns(spec: CollectionSpec): string[] {
+  return spec.references.flatMap((ref) => (ref.deferred && ref.column ? [ref.column] : []));
+}
+
 /**
  * What the forward sync writes with a document's main row (writeDocuments, then its notes and link
- * passes). A document that was there before (`existing`) first loses its old child rows, deferred
- * columns, junction rows and notes: a reference removed from the document must not survive the link pass.
+ * passes). A document that was there before (`existing`) first loses its old child rows, junction rows
+ * and notes (its deferred columns went with the row's rewrite): a reference removed from the document
+ * must not survive the link pass.
  */
 async function writeDependents(
   client: pg.ClientBase,
@@ -141,18 +153,11 @@ async function writeDependents(
     const rows = (mapped.children?.[name] ?? []).map((row) => ({ ...row, [child.ownerKey]: uuid }));
     await replaceChildren(client, shape, shape.columnOf.get(child.ownerKey)!, owners, rows);
   }
-  if (existing) {
-    const main = tableShape(spec.table);
-    for (const ref of spec.references)
-      if (ref.deferred && ref.column)
-        await client.query(`UPDATE ${main.quoted} SET ${quoteIdent(ref.column)} = NULL WHERE id = $1`, [
-          uuid,
-        ]);
+  if (existing)
     for (const junction of Object.values(spec.junctions ?? {})) {
       const shape = tableShape(junction.table);
       await replaceChildren(client, shape, shape.columnOf.get(junction.ownerKey)!, owners, []);
     }
-  }
   await recordMappingNotes(
     client,
     null,
